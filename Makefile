@@ -1,0 +1,58 @@
+# isolator: the two commands a newcomer needs are `make demo` and `make check`.
+# Meson + ninja build user space; this file installs what is missing (Debian
+# packages, as root), and fronts the kernel and VM scripts.
+#
+#   make            build: build/isolator, build/libisolator.so
+#   make demo       build, then the demonstration (about 12 s)
+#   make check      every test suite: unit, simulated system, command line,
+#                   ASan/UBSan, and the kernel extension in a VM
+#   make install    PREFIX=/usr/local (DESTDIR honoured)
+#   make kernel     build/kernel/bzImage with the isolator patches
+#   make vm-test    boot it under QEMU and run the in-guest tests (TAP)
+
+PREFIX ?= /usr/local
+BUILD  ?= build
+ASAN   ?= build-asan
+MESON_OPTS ?=
+
+.PHONY: all deps demo check check-unit check-asan install kernel vm-test clean
+
+all: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --prefix=$(PREFIX) $(MESON_OPTS)
+
+demo: all
+	$(BUILD)/isolator demo --duration 10
+
+check: check-unit check-asan vm-test
+
+check-unit: all
+	meson test -C $(BUILD) --print-errorlogs
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan: deps
+	@scripts/deps.sh sanitize
+	@[ -f $(ASAN)/build.ninja ] || meson setup $(ASAN) -Db_sanitize=address,undefined \
+		-Db_lundef=false $(MESON_OPTS)
+	ninja -C $(ASAN)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(ASAN) --print-errorlogs
+
+install: all
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
+
+kernel:
+	kernel/build.sh
+
+vm-test: kernel
+	kernel/vm-test.sh
+
+clean:
+	rm -rf $(ASAN)
+	# keep build/kernel: the kernel tree and its objects take minutes to rebuild
+	[ ! -d $(BUILD) ] || find $(BUILD) -mindepth 1 -maxdepth 1 ! -name kernel -exec rm -rf {} +

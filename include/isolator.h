@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file isolator.h
+ * @brief libisolator: silence one CPU and run a latency-critical loop on it.
+ *
+ * The one public header of libisolator. An application pins a thread to one
+ * CPU, calls isolator_start(), runs its polling loop, calls isolator_tick()
+ * at moments of its own choosing, and isolator_stop() at the end.
+ *
+ * Two backends sit behind this API:
+ *  - **kernel**: the isolator kernel extension (`/proc/isolator` exists).
+ *    Tick, residual timers and IPIs are suppressed on the CPU; deferred work
+ *    runs at isolator_tick() and isolator_stop().
+ *  - **stock**: any Linux. Everything a stock kernel allows at run time:
+ *    SCHED_FIFO, mlockall and a pre-faulted stack, `/dev/cpu_dma_latency`
+ *    held at 0, movable IRQs steered off the CPU (journaled, restored at
+ *    stop or by `isolator revert` after a crash), a cgroup-v2 cpuset
+ *    isolated partition where available. isolator_status() says what it could
+ *    not silence.
+ *
+ * Conventions (as SQLite and libgpiod): functions returning int return 0 on
+ * success or a negative errno; constructors return NULL and set errno;
+ * `_free(NULL)` is a no-op. isolator_errmsg() gives a one-line explanation
+ * of the last failure of the calling thread.
+ *
+ * Thread safety: isolator_start(), isolator_tick() and isolator_stop() act on
+ * the calling thread and one process-wide session; call them from the
+ * isolated thread only. Statistics and clock functions may be called from any
+ * thread.
+ */
+#ifndef ISOLATOR_H
+#define ISOLATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ISOLATOR_BUILDING_LIBRARY) && defined(__GNUC__)
+#define ISOLATOR_API __attribute__((visibility("default")))
+#else
+#define ISOLATOR_API
+#endif
+
+/** API version: bumped on every API addition; independent of the soversion. */
+#define ISOLATOR_API_VERSION 1
+
+/**
+ * @brief Version of the library as "MAJOR.MINOR.PATCH".
+ * @return A static string owned by the library; never NULL.
+ */
+ISOLATOR_API const char *isolator_version(void);
+
+/**
+ * @brief One-line explanation of the last error of the calling thread.
+ * @return A thread-local string owned by the library, valid until the next
+ *         libisolator call on this thread; "" when nothing failed.
+ */
+ISOLATOR_API const char *isolator_errmsg(void);
+
+/* ------------------------------------------------------------------------ */
+/** @name Isolation lifecycle */
+/**@{*/
+
+/** Stop the scheduler tick and periodic timers (RT bandwidth, fair server). */
+#define ISOLATOR_MASK_CLOCK   (1u << 0)
+/** Suppress reschedule IPIs; the CPU is never preempted by a wake-up. */
+#define ISOLATOR_MASK_RESCHED (1u << 1)
+/** Suppress other IPIs (call-function, TLB, irq_work); defer them safely. */
+#define ISOLATOR_MASK_IPI     (1u << 2)
+/** Everything above. */
+#define ISOLATOR_MASK_ALL (ISOLATOR_MASK_CLOCK | ISOLATOR_MASK_RESCHED | ISOLATOR_MASK_IPI)
+
+/** Run deferred scheduler accounting (the skipped ticks). */
+#define ISOLATOR_TICK_SCHED    (1u << 0)
+/** Run deferred real-time bandwidth and RCU maintenance. */
+#define ISOLATOR_TICK_RT       (1u << 1)
+/** Let the kernel bring timekeeping up to date from the counter (kernel
+ *  backend; a stock kernel keeps time by itself, so it does nothing there). */
+#define ISOLATOR_TICK_TSC_SYNC (1u << 2)
+/** Everything above. */
+#define ISOLATOR_TICK_ALL (ISOLATOR_TICK_SCHED | ISOLATOR_TICK_RT | ISOLATOR_TICK_TSC_SYNC)
+
+/** Options for isolator_start_params(); fill with isolator_params_init(). */
+struct isolator_params {
+	/** SCHED_FIFO priority 1..99; 0 leaves the scheduling policy alone. Default 80. */
+	int fifo_priority;
+	/** Steer movable IRQs off the CPU (stock backend). Default 1. */
+	int steer_irqs;
+	/** Hold /dev/cpu_dma_latency at 0 (stock backend). Default 1. */
+	int hold_dma_latency;
+	/** Lock memory and pre-fault this many bytes of stack. Default 1 MiB; 0 skips mlockall. */
+	size_t prefault_stack;
+	/** Try a cgroup-v2 cpuset isolated partition (stock backend). Default 1. */
+	int cpuset_partition;
+};
+
+/**
+ * @brief Fill @p params with the defaults documented in struct isolator_params.
+ * @param params /\* OUT: *\/ the parameters to fill.
+ */
+ISOLATOR_API void isolator_params_init(struct isolator_params *params);
+
+/**
+ * @brief Isolate the CPU the calling thread is pinned to, with default parameters.
+ *
+ * The thread must be pinned to exactly one online CPU (sched_setaffinity).
+ * With the kernel backend that CPU must also be in the nohz_full= set.
+ * The stock backend applies every step it can and carries on past steps it
+ * cannot apply (no privilege, no cgroup v2); isolator_status() reports them.
+ *
+ * @param mask ISOLATOR_MASK_* bits, at least one.
+ * @return 0; -EINVAL for an empty or unknown mask or a thread not pinned to
+ *         one online CPU; -EBUSY if this process already isolates a CPU or the
+ *         kernel says the CPU is taken; -EPERM if the kernel backend refuses
+ *         the caller. Nothing stays applied after a failure.
+ */
+ISOLATOR_API int isolator_start(unsigned mask);
+
+/**
+ * @brief isolator_start() with explicit parameters.
+ * @param mask ISOLATOR_MASK_* bits, at least one.
+ * @param params Parameters; NULL means the defaults.
+ * @return As isolator_start().
+ */
+ISOLATOR_API int isolator_start_params(unsigned mask, const struct isolator_params *params);
+
+/**
+ * @brief Run deferred maintenance now, at a moment the application chose.
+ *
+ * Runs the kernel's deferred work (kernel backend) and then every callback
+ * registered with isolator_tick_register(), in registration order.
+ *
+ * @param flags ISOLATOR_TICK_* bits (0 runs only the callbacks).
+ * @return 0; -EINVAL for unknown flags; -ENOTCONN when not isolated.
+ */
+ISOLATOR_API int isolator_tick(unsigned flags);
+
+/**
+ * @brief End isolation and restore everything isolator_start() changed.
+ *
+ * Restores the scheduling policy, unlocks memory, releases the DMA latency
+ * request, puts back every IRQ affinity that nobody else changed meanwhile,
+ * and leaves the cpuset partition. Runs the tick callbacks one last time.
+ *
+ * @return 0; -ENOTCONN when not isolated; the first negative errno of a
+ *         restore step that failed (the others are still restored).
+ */
+ISOLATOR_API int isolator_stop(void);
+
+/** Maintenance callback run by isolator_tick(); @p flags are the tick's flags. */
+typedef void (*isolator_tick_fn)(void *arg, unsigned flags);
+
+/**
+ * @brief Register a callback for isolator_tick() and isolator_stop().
+ * @param fn The callback; must not call isolator_tick() itself.
+ * @param arg Passed back to @p fn; the caller keeps ownership.
+ * @return 0; -EINVAL if @p fn is NULL; -ENOSPC past 16 callbacks.
+ */
+ISOLATOR_API int isolator_tick_register(isolator_tick_fn fn, void *arg);
+
+/**
+ * @brief Remove a callback registered with the same @p fn and @p arg.
+ * @return 0; -ENOENT if it was not registered.
+ */
+ISOLATOR_API int isolator_tick_unregister(isolator_tick_fn fn, void *arg);
+
+/**@}*/
+/* ------------------------------------------------------------------------ */
+/** @name What is active and what remains */
+/**@{*/
+
+/** Which mechanism isolates the CPU. */
+enum isolator_backend {
+	ISOLATOR_BACKEND_NONE = 0,   /**< not isolated */
+	ISOLATOR_BACKEND_STOCK = 1,  /**< run-time tuning of a stock kernel */
+	ISOLATOR_BACKEND_KERNEL = 2, /**< the isolator kernel extension */
+};
+
+/** Steps of isolation; a bit each in isolator_status.applied / .failed. */
+enum isolator_step {
+	ISOLATOR_STEP_PIN = 1u << 0,         /**< thread pinned to one CPU (checked) */
+	ISOLATOR_STEP_FIFO = 1u << 1,        /**< SCHED_FIFO set */
+	ISOLATOR_STEP_MLOCK = 1u << 2,       /**< mlockall + pre-faulted stack */
+	ISOLATOR_STEP_DMA_LATENCY = 1u << 3, /**< /dev/cpu_dma_latency held at 0 */
+	ISOLATOR_STEP_IRQ_STEER = 1u << 4,   /**< movable IRQs steered off the CPU */
+	ISOLATOR_STEP_CPUSET = 1u << 5,      /**< cgroup-v2 isolated partition */
+	ISOLATOR_STEP_KERNEL = 1u << 6,      /**< kernel extension engaged */
+};
+
+/** Interrupt sources that may still reach the CPU; bits of isolator_status.remaining. */
+enum isolator_source {
+	ISOLATOR_SOURCE_TICK = 1u << 0,        /**< scheduler tick (CPU not nohz_full) */
+	ISOLATOR_SOURCE_RESIDUAL_TICK = 1u << 1, /**< nohz_full's residual tick, fair-server timer */
+	ISOLATOR_SOURCE_IPI = 1u << 2,         /**< call-function, TLB shootdown, irq_work IPIs */
+	ISOLATOR_SOURCE_RESCHED = 1u << 3,     /**< reschedule IPIs */
+	ISOLATOR_SOURCE_DEVICE_IRQ = 1u << 4,  /**< device IRQs that could not be moved */
+	ISOLATOR_SOURCE_RCU = 1u << 5,         /**< RCU callbacks (CPU not in rcu_nocbs) */
+	ISOLATOR_SOURCE_PREEMPTION = 1u << 6,  /**< other tasks (not SCHED_FIFO, or not an isolated partition) */
+	ISOLATOR_SOURCE_CSTATE = 1u << 7,      /**< deep C-state exits (DMA latency not held) */
+	ISOLATOR_SOURCE_PAGE_FAULT = 1u << 8,  /**< page faults (memory not locked) */
+};
+
+/** Snapshot of the current session; see isolator_status(). */
+struct isolator_status {
+	enum isolator_backend backend; /**< ISOLATOR_BACKEND_NONE when not isolated */
+	int cpu;                       /**< the isolated CPU, or -1 */
+	unsigned mask;                 /**< ISOLATOR_MASK_* given to start */
+	unsigned applied;              /**< enum isolator_step bits that took effect */
+	unsigned failed;               /**< enum isolator_step bits tried and refused */
+	unsigned remaining;            /**< enum isolator_source bits that can still interrupt */
+	unsigned irqs_moved;           /**< IRQs steered off the CPU */
+	unsigned irqs_unmovable;       /**< IRQs whose affinity could not be changed */
+};
+
+/**
+ * @brief Describe the current session.
+ * @param status /\* OUT: *\/ filled in; backend is NONE when not isolated.
+ * @return 0; -EINVAL if @p status is NULL.
+ */
+ISOLATOR_API int isolator_status(struct isolator_status *status);
+
+/**
+ * @brief The backend isolator_start() would choose on this machine now.
+ * @return ISOLATOR_BACKEND_KERNEL if /proc/isolator/control exists, else STOCK.
+ */
+ISOLATOR_API enum isolator_backend isolator_backend_available(void);
+
+/** @return Static name of @p backend ("none", "stock", "kernel"). */
+ISOLATOR_API const char *isolator_backend_name(enum isolator_backend backend);
+/** @return Static name of one step bit ("pin", "fifo", ...), or "?" for anything else. */
+ISOLATOR_API const char *isolator_step_name(unsigned step);
+/** @return Static one-line description of one source bit, or "?" for anything else. */
+ISOLATOR_API const char *isolator_source_name(unsigned source);
+
+/**
+ * @brief Explain the session in readable lines: backend, steps applied and
+ *        failed with their reasons, and every source that may still interrupt.
+ * @param buf /\* OUT: *\/ NUL-terminated text, truncated to @p len.
+ * @param len Size of @p buf.
+ * @return Length of the full text (as snprintf), or a negative errno.
+ */
+ISOLATOR_API int isolator_status_describe(char *buf, size_t len);
+
+/**@}*/
+/* ------------------------------------------------------------------------ */
+/** @name Interrupt statistics */
+/**@{*/
+
+/**
+ * Kinds of interrupts counted per CPU. Hard IRQs come from /proc/interrupts
+ * (architecture names mapped to one set), softirqs from /proc/softirqs, and the
+ * kernel extension's counters from /proc/isolator/stats.
+ */
+enum isolator_kind {
+	ISOLATOR_KIND_DEVICE,       /**< device IRQs (numbered lines), summed */
+	ISOLATOR_KIND_TIMER,        /**< local timer (x86 LOC, arm64 arch_timer) */
+	ISOLATOR_KIND_RESCHED,      /**< reschedule IPI (RES) */
+	ISOLATOR_KIND_CALL,         /**< function-call IPI (CAL) */
+	ISOLATOR_KIND_TLB,          /**< TLB shootdown IPI (TLB) */
+	ISOLATOR_KIND_IRQ_WORK,     /**< irq_work IPI (IWI) */
+	ISOLATOR_KIND_NMI,          /**< NMIs and perf interrupts (NMI, PMI) */
+	ISOLATOR_KIND_OTHER,        /**< other architectural interrupts, summed */
+	ISOLATOR_KIND_SOFT_HI,      /**< softirq HI */
+	ISOLATOR_KIND_SOFT_TIMER,   /**< softirq TIMER */
+	ISOLATOR_KIND_SOFT_NET_TX,  /**< softirq NET_TX */
+	ISOLATOR_KIND_SOFT_NET_RX,  /**< softirq NET_RX */
+	ISOLATOR_KIND_SOFT_BLOCK,   /**< softirq BLOCK */
+	ISOLATOR_KIND_SOFT_IRQ_POLL,/**< softirq IRQ_POLL */
+	ISOLATOR_KIND_SOFT_TASKLET, /**< softirq TASKLET */
+	ISOLATOR_KIND_SOFT_SCHED,   /**< softirq SCHED */
+	ISOLATOR_KIND_SOFT_HRTIMER, /**< softirq HRTIMER */
+	ISOLATOR_KIND_SOFT_RCU,     /**< softirq RCU */
+	ISOLATOR_KIND_X_TICKS_SUPPRESSED, /**< kernel extension: ticks suppressed */
+	ISOLATOR_KIND_X_IPI_CALL,   /**< kernel extension: call-function IPIs filtered */
+	ISOLATOR_KIND_X_IPI_TLB,    /**< kernel extension: TLB IPIs filtered */
+	ISOLATOR_KIND_X_IPI_IRQ_WORK, /**< kernel extension: irq_work IPIs filtered */
+	ISOLATOR_KIND_X_IPI_RESCHED,  /**< kernel extension: reschedule IPIs filtered */
+	ISOLATOR_KIND_X_WORK_DEFERRED,  /**< kernel extension: work deferred */
+	ISOLATOR_KIND_X_WORK_DRAINED,   /**< kernel extension: deferred work run */
+	ISOLATOR_KIND_X_WORK_DELIVERED, /**< kernel extension: delivered anyway (unsafe to defer) */
+	ISOLATOR_KIND_X_RCU_QS,     /**< kernel extension: RCU quiescent states reported */
+	ISOLATOR_KIND_X_MAX_TICK_NS,/**< kernel extension: longest isolator_tick, ns (a maximum, not a count) */
+	ISOLATOR_KIND_COUNT
+};
+
+/** First and last kind that are real interrupts on the CPU (hard IRQs and softirqs). */
+#define ISOLATOR_KIND_FIRST_IRQ  ISOLATOR_KIND_DEVICE
+#define ISOLATOR_KIND_LAST_IRQ   ISOLATOR_KIND_SOFT_RCU
+/** First kind from the kernel extension's counters. */
+#define ISOLATOR_KIND_FIRST_X    ISOLATOR_KIND_X_TICKS_SUPPRESSED
+
+/** @return Static short name of @p kind ("LOC", "RES", "TIMER", ...), or "?" */
+ISOLATOR_API const char *isolator_kind_name(enum isolator_kind kind);
+
+/** Per-CPU interrupt counters at one instant; opaque. */
+struct isolator_counts;
+
+/**
+ * @brief Read every per-CPU counter now.
+ *
+ * Reads `<sysroot>/proc/interrupts`, `<sysroot>/proc/softirqs` and, when it
+ * exists, `<sysroot>/proc/isolator/stats`.
+ *
+ * @param sysroot Root of the /proc and /sys trees; NULL means the
+ *                ISOLATOR_SYSROOT environment variable, or "/" without it.
+ * @return A new object the caller owns and frees with isolator_counts_free();
+ *         NULL with errno set on failure (ENOENT: no /proc/interrupts;
+ *         EPROTO: a file that does not parse).
+ */
+ISOLATOR_API struct isolator_counts *isolator_counts_read(const char *sysroot);
+
+/**
+ * @brief Copy counters, e.g. to keep a reading as the next baseline while
+ *        turning the copy into a delta.
+ * @return A new object the caller owns; NULL with errno set (ENOMEM, or
+ *         EINVAL for NULL @p counts).
+ */
+ISOLATOR_API struct isolator_counts *isolator_counts_dup(const struct isolator_counts *counts);
+
+/** @brief Free counters; NULL is a no-op. */
+ISOLATOR_API void isolator_counts_free(struct isolator_counts *counts);
+
+/** @return Number of CPU columns (highest CPU number seen + 1). */
+ISOLATOR_API unsigned isolator_counts_ncpus(const struct isolator_counts *counts);
+
+/** @return Non-zero if the kernel extension's counters were read. */
+ISOLATOR_API int isolator_counts_have_kernel(const struct isolator_counts *counts);
+
+/** @return The counter of @p kind on @p cpu; 0 for a CPU or kind out of range. */
+ISOLATOR_API uint64_t isolator_counts_get(const struct isolator_counts *counts,
+					  unsigned cpu, enum isolator_kind kind);
+
+/** @return Sum of the interrupt kinds (hard IRQs and softirqs) on @p cpu. */
+ISOLATOR_API uint64_t isolator_counts_total(const struct isolator_counts *counts, unsigned cpu);
+
+/**
+ * @brief Turn @p after into the change since @p before, in place.
+ *
+ * Counters that went backwards (a CPU that went offline) become 0; the
+ * maximum kinds keep @p after's value.
+ *
+ * @return 0; -EINVAL if either is NULL.
+ */
+ISOLATOR_API int isolator_counts_delta(struct isolator_counts *after,
+				       const struct isolator_counts *before);
+
+/**@}*/
+/* ------------------------------------------------------------------------ */
+/** @name CPU lists ("0-3,7") */
+/**@{*/
+
+/** Largest CPU number + 1 that CPU lists accept. */
+#define ISOLATOR_MAX_CPUS 4096
+
+/** A set of CPUs, as a bitmap. */
+struct isolator_cpuset {
+	uint64_t bits[ISOLATOR_MAX_CPUS / 64];
+};
+
+/**
+ * @brief Parse a CPU list in the kernel's format ("0-3,7", "5").
+ * @param text The list; surrounding whitespace is allowed.
+ * @param set /\* OUT: *\/ the CPUs.
+ * @return 0; -EINVAL for anything malformed ("3-1", "a", "", "1,,2"),
+ *         -ERANGE for a CPU >= ISOLATOR_MAX_CPUS.
+ */
+ISOLATOR_API int isolator_cpuset_parse(const char *text, struct isolator_cpuset *set);
+
+/**
+ * @brief Format a set as a CPU list ("0-3,7"; "" for an empty set).
+ * @return Length of the full text, as snprintf.
+ */
+ISOLATOR_API int isolator_cpuset_format(const struct isolator_cpuset *set, char *buf, size_t len);
+
+/** @return Non-zero if @p cpu is in @p set. */
+ISOLATOR_API int isolator_cpuset_has(const struct isolator_cpuset *set, unsigned cpu);
+/** @brief Add @p cpu to @p set (ignored if out of range). */
+ISOLATOR_API void isolator_cpuset_add(struct isolator_cpuset *set, unsigned cpu);
+/** @brief Remove @p cpu from @p set. */
+ISOLATOR_API void isolator_cpuset_del(struct isolator_cpuset *set, unsigned cpu);
+/** @return Number of CPUs in @p set. */
+ISOLATOR_API unsigned isolator_cpuset_count(const struct isolator_cpuset *set);
+
+/**
+ * @brief Read the online CPUs from `<sysroot>/sys/devices/system/cpu/online`.
+ * @param sysroot As isolator_counts_read().
+ * @param set /\* OUT: *\/ the online CPUs.
+ * @return 0 or a negative errno.
+ */
+ISOLATOR_API int isolator_cpus_online(const char *sysroot, struct isolator_cpuset *set);
+
+/**@}*/
+/* ------------------------------------------------------------------------ */
+/** @name Clock: the time-stamp counter, calibrated */
+/**@{*/
+
+/** A calibrated time-stamp counter. */
+struct isolator_clock {
+	uint64_t hz;        /**< counter frequency */
+	uint32_t mult;      /**< ns = (cycles * mult) >> shift */
+	uint32_t shift;
+	int invariant;      /**< 1 if the counter is constant and does not stop in idle */
+	const char *source; /**< "rdtsc", "cntvct_el0" or "clock_gettime" */
+};
+
+/**
+ * @brief The process-wide calibrated clock, calibrating it on first use.
+ *
+ * x86-64 calibrates rdtsc against CLOCK_MONOTONIC_RAW (best of several
+ * windows, about 60 ms on the first call) and reads the invariance from the
+ * `constant_tsc` and `nonstop_tsc` flags; arm64 reads cntfrq_el0.
+ * @return A pointer owned by the library, valid for the life of the process.
+ */
+ISOLATOR_API const struct isolator_clock *isolator_clock(void);
+
+/**
+ * @brief Calibrate again, e.g. after the host migrated a virtual machine.
+ *        Spins about 60 ms: never call it from a latency-critical loop.
+ * @return 0 or a negative errno.
+ */
+ISOLATOR_API int isolator_clock_recalibrate(void);
+
+/**@}*/
+/* ------------------------------------------------------------------------ */
+/** @name Gaps an isolated loop observed */
+/**@{*/
+
+/** Number of log2 buckets of a gap histogram: bucket i holds gaps in [2^i, 2^(i+1)) ns. */
+#define ISOLATOR_GAP_BUCKETS 40
+
+/**
+ * Gaps a spinning loop saw between two consecutive reads of the counter. The
+ * loop calls isolator_gaps_observe() once per iteration; the owner thread is
+ * the only writer, so nothing here is atomic. Fill with isolator_gaps_init().
+ */
+struct isolator_gaps {
+	uint64_t threshold_cycles; /**< gaps above this are recorded */
+	uint64_t last;             /**< counter at the previous observation */
+	uint64_t loops;            /**< observations */
+	uint64_t count;            /**< gaps above the threshold */
+	uint64_t stolen_cycles;    /**< sum of those gaps */
+	uint64_t max_cycles;       /**< longest gap */
+	uint64_t hist[ISOLATOR_GAP_BUCKETS]; /**< gaps by log2 of their length in ns */
+	uint64_t first;            /**< counter at isolator_gaps_init() */
+};
+
+/**
+ * @brief Prepare @p gaps to record gaps longer than @p threshold_ns, starting now.
+ * @return 0; -EINVAL if @p gaps is NULL.
+ */
+ISOLATOR_API int isolator_gaps_init(struct isolator_gaps *gaps, uint64_t threshold_ns);
+
+/** @brief Convert counter cycles to nanoseconds with the process clock. */
+ISOLATOR_API uint64_t isolator_cycles_to_ns(uint64_t cycles);
+/** @brief Convert nanoseconds to counter cycles with the process clock. */
+ISOLATOR_API uint64_t isolator_ns_to_cycles(uint64_t ns);
+
+/**@}*/
+
+#ifdef __cplusplus
+}
+#endif
+
+/* The inline fast paths: counter reads and the per-iteration gap check. */
+#include <isolator/clock.h>
+
+#endif /* ISOLATOR_H */

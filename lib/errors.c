@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* One thread-local message per thread: the "why" behind a negative errno. */
+#include <stdio.h>
+
+#include "internal.h"
+
+static _Thread_local char errmsg[256];
+
+int set_error(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+void clear_error(void)
+{
+	errmsg[0] = '\0';
+}
+
+ISOLATOR_API const char *isolator_errmsg(void)
+{
+	return errmsg;
+}
+
+ISOLATOR_API const char *isolator_version(void)
+{
+	return ISOLATOR_VERSION_STRING;
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Steer device IRQs off one CPU through /proc/irq/N/smp_affinity_list. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Move one IRQ off @cpu. Returns 1 if moved, 0 if it never used @cpu,
+ * -EIO (and so "unmovable") if the kernel refused, another -errno on failure
+ * to journal. */
+static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuset *online,
+		     struct journal *j)
+{
+	struct isolator_cpuset mask, target;
+	char old[4096], new_value[4096];
+	ssize_t n;
+	int err;
+
+	n = read_text(path, old, sizeof(old));
+	if (n < 0)
+		return (int)n;
+	if (isolator_cpuset_parse(old, &mask) < 0)
+		return -EPROTO;
+	if (!isolator_cpuset_has(&mask, cpu))
+		return 0;
+	target = mask;
+	isolator_cpuset_del(&target, cpu);
+	/* Keep the IRQ on CPUs it already allowed; if @cpu was its only one,
+	 * any other online CPU will do. */
+	for (size_t i = 0; i < ARRAY_SIZE(target.bits); i++)
+		target.bits[i] &= online->bits[i];
+	if (!isolator_cpuset_count(&target)) {
+		target = *online;
+		isolator_cpuset_del(&target, cpu);
+	}
+	if (!isolator_cpuset_count(&target))
+		return -EIO; /* nowhere else to go: a one-CPU machine */
+	isolator_cpuset_format(&target, new_value, sizeof(new_value));
+	err = journal_record(j, path, old, new_value);
+	if (err)
+		return err;
+	err = write_text(path, new_value);
+	if (err)
+		return -EIO; /* per-CPU or managed IRQs refuse (EIO, EINVAL) */
+	return 1;
+}
+
+int irq_steer_away(const char *sysroot, unsigned cpu, struct journal *j,
+		   unsigned *moved, unsigned *unmovable)
+{
+	struct isolator_cpuset online;
+	char dir[512], path[600];
+	struct dirent *de;
+	DIR *d;
+	int err;
+
+	*moved = *unmovable = 0;
+	err = isolator_cpus_online(sysroot, &online);
+	if (err)
+		return err;
+	err = sysroot_path(dir, sizeof(dir), sysroot, "/proc/irq");
+	if (err)
+		return err;
+	d = opendir(dir);
+	if (!d)
+		return set_error(errno, "cannot list %s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue; /* default_smp_affinity and the like */
+		snprintf(path, sizeof(path), "%s/%s/smp_affinity_list", dir, de->d_name);
+		err = steer_one(path, cpu, &online, j);
+		if (err == 1)
+			(*moved)++;
+		else if (err == -EIO)
+			(*unmovable)++;
+		else if (err < 0 && err != -ENOENT) {
+			closedir(d);
+			return set_error(-err, "%s: %s", path, strerror(-err));
+		}
+	}
+	closedir(d);
+	return 0;
+}

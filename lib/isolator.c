@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The isolation lifecycle: isolator_start(), isolator_tick(), isolator_stop().
+ *
+ * One session per process, owned by the isolated thread. The kernel backend
+ * does everything the stock backend does (device IRQs, C-states, memory
+ * locking are not the kernel extension's business) and then asks the kernel
+ * to silence tick and IPIs; if the kernel refuses, every step is undone.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MAX_CALLBACKS 16
+
+static struct session {
+	int active;
+	enum isolator_backend backend;
+	int cpu;
+	unsigned mask;
+	unsigned applied, failed;
+	char reasons[1536];
+	struct stock_system sys;
+	int old_policy;
+	struct sched_param old_param;
+	struct {
+		isolator_tick_fn fn;
+		void *arg;
+	} callbacks[MAX_CALLBACKS];
+	unsigned ncallbacks;
+} session;
+
+static const char *const step_names[] = {
+	"pin", "fifo", "mlock", "dma_latency", "irq_steer", "cpuset", "kernel",
+};
+
+static const char *const source_names[] = {
+	"scheduler tick (CPU not in nohz_full=)",
+	"residual tick: nohz_full's 1 Hz remote tick and deadline fair-server timer",
+	"IPIs: call-function, TLB shootdown, irq_work",
+	"reschedule IPIs",
+	"device IRQs that refused a new affinity",
+	"RCU callbacks (CPU not in rcu_nocbs=)",
+	"preemption by other tasks (not SCHED_FIFO, or CPU not isolated from the scheduler)",
+	"deep C-state exits (/dev/cpu_dma_latency not held)",
+	"page faults (memory not locked)",
+};
+
+static const char *bit_name(const char *const *names, size_t n, unsigned bit)
+{
+	if (!bit || (bit & (bit - 1)))
+		return "?";
+	unsigned i = (unsigned)__builtin_ctz(bit);
+
+	return i < n ? names[i] : "?";
+}
+
+ISOLATOR_API const char *isolator_step_name(unsigned step)
+{
+	return bit_name(step_names, ARRAY_SIZE(step_names), step);
+}
+
+ISOLATOR_API const char *isolator_source_name(unsigned source)
+{
+	return bit_name(source_names, ARRAY_SIZE(source_names), source);
+}
+
+ISOLATOR_API const char *isolator_backend_name(enum isolator_backend backend)
+{
+	switch (backend) {
+	case ISOLATOR_BACKEND_STOCK:
+		return "stock";
+	case ISOLATOR_BACKEND_KERNEL:
+		return "kernel";
+	default:
+		return "none";
+	}
+}
+
+ISOLATOR_API enum isolator_backend isolator_backend_available(void)
+{
+	return kernel_available(NULL) ? ISOLATOR_BACKEND_KERNEL : ISOLATOR_BACKEND_STOCK;
+}
+
+ISOLATOR_API void isolator_params_init(struct isolator_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->fifo_priority = 80;
+	p->steer_irqs = 1;
+	p->hold_dma_latency = 1;
+	p->prefault_stack = 1 << 20;
+	p->cpuset_partition = 1;
+}
+
+int pinned_cpu(void)
+{
+	cpu_set_t *set = CPU_ALLOC(ISOLATOR_MAX_CPUS);
+	size_t size = CPU_ALLOC_SIZE(ISOLATOR_MAX_CPUS);
+	int cpu = -1, n;
+
+	if (!set)
+		return -ENOMEM;
+	if (sched_getaffinity(0, size, set) < 0) {
+		n = -errno;
+		CPU_FREE(set);
+		return n;
+	}
+	n = CPU_COUNT_S(size, set);
+	for (int c = 0; c < ISOLATOR_MAX_CPUS && cpu < 0; c++)
+		if (CPU_ISSET_S(c, size, set))
+			cpu = c;
+	CPU_FREE(set);
+	return n == 1 ? cpu : -EINVAL;
+}
+
+/* Touch every page of @size bytes of stack now, so the loop never faults
+ * on a stack page later (mlockall alone locks only what is mapped). */
+static void __attribute__((noinline)) prefault_stack(size_t size)
+{
+	volatile char *buf = alloca(size);
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (size_t i = 0; i < size; i += (size_t)page)
+		buf[i] = 0;
+}
+
+static void note(unsigned step, int err, const char *what)
+{
+	size_t n = strlen(session.reasons);
+
+	session.failed |= step;
+	snprintf(session.reasons + n, sizeof(session.reasons) - n, "%s: %s: %s\n",
+		 isolator_step_name(step), what, strerror(err));
+}
+
+static void apply_thread_steps(const struct isolator_params *p)
+{
+	struct sched_param sp = { .sched_priority = p->fifo_priority };
+	int err;
+
+	pthread_getschedparam(pthread_self(), &session.old_policy, &session.old_param);
+	if (p->fifo_priority > 0) {
+		err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+		if (err)
+			note(ISOLATOR_STEP_FIFO, err, "SCHED_FIFO");
+		else
+			session.applied |= ISOLATOR_STEP_FIFO;
+	}
+	if (p->prefault_stack) {
+		if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
+			note(ISOLATOR_STEP_MLOCK, errno, "mlockall");
+		} else {
+			prefault_stack(p->prefault_stack);
+			session.applied |= ISOLATOR_STEP_MLOCK;
+		}
+	}
+}
+
+static void undo_thread_steps(void)
+{
+	if (session.applied & ISOLATOR_STEP_MLOCK)
+		munlockall();
+	if (session.applied & ISOLATOR_STEP_FIFO)
+		pthread_setschedparam(pthread_self(), session.old_policy, &session.old_param);
+}
+
+/* "start clock,resched,ipi" for the bits of @mask. */
+static void mask_words(char *buf, size_t len, const char *verb, unsigned bits,
+		       const char *const *words, size_t nwords)
+{
+	size_t n = (size_t)snprintf(buf, len, "%s", verb);
+	const char *sep = " ";
+
+	for (size_t i = 0; i < nwords; i++)
+		if (bits & (1u << i)) {
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, words[i]);
+			sep = ",";
+		}
+}
+
+static const char *const mask_words_start[] = { "clock", "resched", "ipi" };
+static const char *const mask_words_tick[] = { "sched", "rt", "tsc_sync" };
+
+ISOLATOR_API int isolator_start(unsigned mask)
+{
+	return isolator_start_params(mask, NULL);
+}
+
+ISOLATOR_API int isolator_start_params(unsigned mask, const struct isolator_params *params)
+{
+	struct isolator_params defaults;
+	struct isolator_cpuset online;
+	int cpu, err;
+
+	clear_error();
+	if (!params) {
+		isolator_params_init(&defaults);
+		params = &defaults;
+	}
+	if (!mask || (mask & ~ISOLATOR_MASK_ALL))
+		return set_error(EINVAL, "isolation mask 0x%x: want a non-empty set of "
+				 "ISOLATOR_MASK_CLOCK|RESCHED|IPI", mask);
+	if (params->fifo_priority < 0 || params->fifo_priority > 99)
+		return set_error(EINVAL, "SCHED_FIFO priority %d: want 0..99", params->fifo_priority);
+	if (session.active)
+		return set_error(EBUSY, "this process already isolates CPU %d", session.cpu);
+	cpu = pinned_cpu();
+	if (cpu < 0)
+		return set_error(EINVAL, "the calling thread must be pinned to exactly one CPU "
+				 "(sched_setaffinity, or taskset -c N)");
+	err = isolator_cpus_online(NULL, &online);
+	if (err)
+		return err;
+	if (!isolator_cpuset_has(&online, (unsigned)cpu))
+		return set_error(EINVAL, "CPU %d is not online", cpu);
+
+	memset(&session, 0, offsetof(struct session, callbacks));
+	session.cpu = cpu;
+	session.mask = mask;
+	session.applied = ISOLATOR_STEP_PIN;
+	session.backend = kernel_available(NULL) ? ISOLATOR_BACKEND_KERNEL : ISOLATOR_BACKEND_STOCK;
+	apply_thread_steps(params);
+	stock_system_apply(&session.sys, NULL, (unsigned)cpu, params, getpid());
+	session.applied |= session.sys.applied;
+	session.failed |= session.sys.failed;
+	size_t n = strlen(session.reasons);
+	snprintf(session.reasons + n, sizeof(session.reasons) - n, "%s", session.sys.reasons);
+
+	if (session.backend == ISOLATOR_BACKEND_KERNEL) {
+		char line[64];
+
+		mask_words(line, sizeof(line), "start", mask, mask_words_start,
+			   ARRAY_SIZE(mask_words_start));
+		err = kernel_control(NULL, line);
+		if (err) {
+			/* nothing half-applied: undo the stock steps too */
+			stock_system_restore(&session.sys, NULL);
+			undo_thread_steps();
+			session.backend = ISOLATOR_BACKEND_NONE;
+			return err;
+		}
+		session.applied |= ISOLATOR_STEP_KERNEL;
+	}
+	session.active = 1;
+	return 0;
+}
+
+static void run_callbacks(unsigned flags)
+{
+	for (unsigned i = 0; i < session.ncallbacks; i++)
+		session.callbacks[i].fn(session.callbacks[i].arg, flags);
+}
+
+ISOLATOR_API int isolator_tick(unsigned flags)
+{
+	int err = 0;
+
+	if (flags & ~ISOLATOR_TICK_ALL)
+		return set_error(EINVAL, "tick flags 0x%x: want ISOLATOR_TICK_SCHED|RT|TSC_SYNC", flags);
+	if (!session.active)
+		return set_error(ENOTCONN, "not isolated: call isolator_start() first");
+	if (session.backend == ISOLATOR_BACKEND_KERNEL) {
+		char line[64];
+
+		mask_words(line, sizeof(line), "tick", flags, mask_words_tick,
+			   ARRAY_SIZE(mask_words_tick));
+		err = kernel_control(NULL, line);
+	}
+	run_callbacks(flags);
+	return err;
+}
+
+ISOLATOR_API int isolator_stop(void)
+{
+	int err = 0, e;
+
+	if (!session.active)
+		return set_error(ENOTCONN, "not isolated");
+	if (session.backend == ISOLATOR_BACKEND_KERNEL)
+		err = kernel_control(NULL, "stop");
+	run_callbacks(ISOLATOR_TICK_ALL);
+	e = stock_system_restore(&session.sys, NULL);
+	if (!err && e)
+		err = set_error(-e, "restoring IRQ affinities: %s", strerror(-e));
+	undo_thread_steps();
+	session.active = 0;
+	session.backend = ISOLATOR_BACKEND_NONE;
+	return err;
+}
+
+ISOLATOR_API int isolator_tick_register(isolator_tick_fn fn, void *arg)
+{
+	if (!fn)
+		return set_error(EINVAL, "NULL tick callback");
+	if (session.ncallbacks == MAX_CALLBACKS)
+		return set_error(ENOSPC, "more than %d tick callbacks", MAX_CALLBACKS);
+	session.callbacks[session.ncallbacks].fn = fn;
+	session.callbacks[session.ncallbacks].arg = arg;
+	session.ncallbacks++;
+	return 0;
+}
+
+ISOLATOR_API int isolator_tick_unregister(isolator_tick_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < session.ncallbacks; i++) {
+		if (session.callbacks[i].fn != fn || session.callbacks[i].arg != arg)
+			continue;
+		memmove(&session.callbacks[i], &session.callbacks[i + 1],
+			(session.ncallbacks - i - 1) * sizeof(session.callbacks[0]));
+		session.ncallbacks--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+ISOLATOR_API int isolator_status(struct isolator_status *st)
+{
+	if (!st)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	st->cpu = -1;
+	if (!session.active)
+		return 0;
+	st->backend = session.backend;
+	st->cpu = session.cpu;
+	st->mask = session.mask;
+	st->applied = session.applied;
+	st->failed = session.failed;
+	st->irqs_moved = session.sys.irqs_moved;
+	st->irqs_unmovable = session.sys.irqs_unmovable;
+	st->remaining = stock_remaining_sources(NULL, (unsigned)session.cpu, session.applied);
+	if (st->irqs_unmovable)
+		st->remaining |= ISOLATOR_SOURCE_DEVICE_IRQ;
+	if (session.backend == ISOLATOR_BACKEND_KERNEL) {
+		/* what the kernel extension silences, per the mask given */
+		if (session.mask & ISOLATOR_MASK_CLOCK)
+			st->remaining &= ~(ISOLATOR_SOURCE_TICK | ISOLATOR_SOURCE_RESIDUAL_TICK);
+		if (session.mask & ISOLATOR_MASK_IPI)
+			st->remaining &= ~(ISOLATOR_SOURCE_IPI | ISOLATOR_SOURCE_RCU);
+		if (session.mask & ISOLATOR_MASK_RESCHED)
+			st->remaining &= ~ISOLATOR_SOURCE_RESCHED;
+	}
+	return 0;
+}
+
+ISOLATOR_API int isolator_status_describe(char *buf, size_t len)
+{
+	struct isolator_status st;
+	size_t n = 0;
+
+#define OUT(...) (n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, __VA_ARGS__))
+	isolator_status(&st);
+	if (st.backend == ISOLATOR_BACKEND_NONE) {
+		OUT("not isolated (available backend: %s)\n",
+		    isolator_backend_name(isolator_backend_available()));
+		return (int)n;
+	}
+	OUT("CPU %d isolated by the %s backend\n", st.cpu, isolator_backend_name(st.backend));
+	OUT("applied:");
+	for (unsigned b = 1; b <= ISOLATOR_STEP_KERNEL; b <<= 1)
+		if (st.applied & b)
+			OUT(" %s", isolator_step_name(b));
+	OUT("\n");
+	if (st.applied & ISOLATOR_STEP_IRQ_STEER)
+		OUT("IRQs steered off CPU %d: %u moved, %u unmovable\n", st.cpu, st.irqs_moved,
+		    st.irqs_unmovable);
+	if (session.reasons[0])
+		OUT("not applied:\n%s", session.reasons);
+	OUT("may still interrupt CPU %d:\n", st.cpu);
+	for (unsigned b = 1; b <= ISOLATOR_SOURCE_PAGE_FAULT; b <<= 1)
+		if (st.remaining & b)
+			OUT("  - %s\n", isolator_source_name(b));
+#undef OUT
+	return (int)n;
+}

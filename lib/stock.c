@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The stock backend's system-wide steps: what a stock kernel lets a
+ * privileged process change at run time for one CPU. Each step that fails is
+ * recorded with its reason and the others still apply; each change to a
+ * setting outside the process is journaled first, so that isolator_stop() or,
+ * after a crash, `isolator revert` puts it back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static void note_failure(struct stock_system *sys, unsigned step, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void note_failure(struct stock_system *sys, unsigned step, const char *fmt, ...)
+{
+	size_t n = strlen(sys->reasons);
+	va_list ap;
+
+	sys->failed |= step;
+	if (n >= sizeof(sys->reasons) - 1)
+		return;
+	n += (size_t)snprintf(sys->reasons + n, sizeof(sys->reasons) - n, "%s: ",
+			      isolator_step_name(step));
+	if (n >= sizeof(sys->reasons) - 1)
+		return;
+	va_start(ap, fmt);
+	n += (size_t)vsnprintf(sys->reasons + n, sizeof(sys->reasons) - n, fmt, ap);
+	va_end(ap);
+	if (n < sizeof(sys->reasons) - 1) {
+		sys->reasons[n] = '\n';
+		sys->reasons[n + 1] = '\0';
+	}
+}
+
+/* Holding the file open with 0 written keeps every CPU out of deep C-states
+ * (PM QoS); closing it drops the request, so a crash cannot leak it. */
+static void hold_dma_latency(struct stock_system *sys, const char *sysroot)
+{
+	char path[512];
+	int32_t zero = 0;
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/dev/cpu_dma_latency"))
+		return;
+	sys->dma_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (sys->dma_fd < 0) {
+		note_failure(sys, ISOLATOR_STEP_DMA_LATENCY, "%s: %s", path, strerror(errno));
+		return;
+	}
+	if (write(sys->dma_fd, &zero, sizeof(zero)) != sizeof(zero)) {
+		note_failure(sys, ISOLATOR_STEP_DMA_LATENCY, "%s: %s", path, strerror(errno));
+		close(sys->dma_fd);
+		sys->dma_fd = -1;
+		return;
+	}
+	sys->applied |= ISOLATOR_STEP_DMA_LATENCY;
+}
+
+static int open_journal(struct stock_system *sys)
+{
+	if (sys->journal)
+		return 0;
+	snprintf(sys->journal_file, sizeof(sys->journal_file), "%s/session-%d.journal",
+		 journal_dir(), (int)getpid());
+	sys->journal = journal_create(sys->journal_file);
+	return sys->journal ? 0 : -errno;
+}
+
+static void steer_irqs(struct stock_system *sys, const char *sysroot)
+{
+	int err = open_journal(sys);
+
+	if (err) {
+		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "cannot create journal %s: %s",
+			     sys->journal_file, strerror(-err));
+		return;
+	}
+	err = irq_steer_away(sysroot, (unsigned)sys->cpu, sys->journal, &sys->irqs_moved,
+			     &sys->irqs_unmovable);
+	if (err) {
+		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "%s", isolator_errmsg());
+		return;
+	}
+	sys->applied |= ISOLATOR_STEP_IRQ_STEER;
+	if (sys->irqs_unmovable)
+		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "%u IRQs refused a new affinity",
+			     sys->irqs_unmovable);
+}
+
+/* The mount point of the cgroup v2 hierarchy, from mountinfo. */
+static int cgroup2_mount(const char *sysroot, char *out, size_t len)
+{
+	char path[512], *text, *line, *save = NULL;
+	int err = -ENOENT;
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/proc/self/mountinfo"))
+		return -ENAMETOOLONG;
+	text = read_file_alloc(path, NULL);
+	if (!text)
+		return -errno;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char mnt[256], fstype[64], *dash = strstr(line, " - ");
+
+		/* "36 25 0:31 / /sys/fs/cgroup rw,... - cgroup2 cgroup2 rw" */
+		if (!dash || sscanf(dash, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1)
+			continue;
+		err = sysroot_path(out, len, sysroot, "%s", mnt);
+		break;
+	}
+	free(text);
+	return err;
+}
+
+static int count_threads(const char *sysroot, pid_t pid)
+{
+	char path[512], buf[4096];
+	int threads = -1;
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/proc/%d/status", (int)pid) ||
+	    read_text(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (char *p = strstr(buf, "Threads:"); p; p = NULL)
+		threads = atoi(p + 8);
+	return threads;
+}
+
+/*
+ * A cgroup-v2 cpuset partition of type "isolated" takes the CPU out of the
+ * scheduler's load balancing and out of every other cgroup's cpuset, which is
+ * what isolcpus= does at boot. The process must move into it whole (cpusets
+ * confine every thread of a cgroup), so this step is only taken for a
+ * single-threaded process.
+ */
+static void cpuset_partition(struct stock_system *sys, const char *sysroot, pid_t pid)
+{
+	char mnt[512], path[700], buf[4096], cpu[16];
+	const char *why = NULL;
+	int err;
+
+	if (cgroup2_mount(sysroot, mnt, sizeof(mnt)) < 0) {
+		note_failure(sys, ISOLATOR_STEP_CPUSET, "no cgroup v2 hierarchy mounted");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", mnt);
+	if (read_text(path, buf, sizeof(buf)) < 0 || !strstr(buf, "cpuset")) {
+		note_failure(sys, ISOLATOR_STEP_CPUSET,
+			     "cpuset controller not enabled in %s (bound to cgroup v1?)", path);
+		return;
+	}
+	if (count_threads(sysroot, pid) != 1) {
+		note_failure(sys, ISOLATOR_STEP_CPUSET,
+			     "process %d has several threads; a partition would confine them all",
+			     (int)pid);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%d/cgroup", "/proc", (int)pid);
+	{
+		char p2[512];
+
+		if (sysroot_path(p2, sizeof(p2), sysroot, "%s", path) || read_text(p2, buf, sizeof(buf)) < 0 ||
+		    strncmp(buf, "0::", 3)) {
+			note_failure(sys, ISOLATOR_STEP_CPUSET, "cannot read the cgroup of %d", (int)pid);
+			return;
+		}
+		snprintf(sys->cpuset_orig, sizeof(sys->cpuset_orig), "%s%s", mnt, buf + 3);
+	}
+	snprintf(sys->cpuset_dir, sizeof(sys->cpuset_dir), "%s/isolator.cpu%d", mnt, sys->cpu);
+	err = open_journal(sys);
+	if (!err) {
+		/* journal the move back first: "cgroup:<dir>" restores by moving
+		 * the tasks to <old> and removing <dir> */
+		snprintf(path, sizeof(path), "cgroup:%s", sys->cpuset_dir);
+		err = journal_record(sys->journal, path, sys->cpuset_orig, "");
+	}
+	if (err || mkdir(sys->cpuset_dir, 0755) < 0) {
+		note_failure(sys, ISOLATOR_STEP_CPUSET, "%s: %s", sys->cpuset_dir,
+			     strerror(err ? -err : errno));
+		sys->cpuset_dir[0] = '\0';
+		return;
+	}
+	snprintf(cpu, sizeof(cpu), "%d", sys->cpu);
+	snprintf(path, sizeof(path), "%s/cpuset.cpus", sys->cpuset_dir);
+	if (write_text(path, cpu))
+		why = "cpuset.cpus";
+	snprintf(path, sizeof(path), "%s/cpuset.cpus.partition", sys->cpuset_dir);
+	if (!why && write_text(path, "isolated"))
+		why = "cpuset.cpus.partition";
+	if (!why && (read_text(path, buf, sizeof(buf)) < 0 || strcmp(buf, "isolated")))
+		why = "the kernel made the partition invalid";
+	snprintf(path, sizeof(path), "%s/cgroup.procs", sys->cpuset_dir);
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (!why && write_text(path, buf))
+		why = "moving the process in";
+	if (why) {
+		rmdir(sys->cpuset_dir);
+		note_failure(sys, ISOLATOR_STEP_CPUSET, "%s: %s", sys->cpuset_dir, why);
+		sys->cpuset_dir[0] = '\0';
+		return;
+	}
+	sys->applied |= ISOLATOR_STEP_CPUSET;
+}
+
+int stock_system_apply(struct stock_system *sys, const char *sysroot, unsigned cpu,
+		       const struct isolator_params *params, pid_t pid)
+{
+	memset(sys, 0, sizeof(*sys));
+	sys->cpu = (int)cpu;
+	sys->dma_fd = -1;
+	if (params->hold_dma_latency)
+		hold_dma_latency(sys, sysroot);
+	if (params->steer_irqs)
+		steer_irqs(sys, sysroot);
+	if (params->cpuset_partition)
+		cpuset_partition(sys, sysroot, pid);
+	return 0;
+}
+
+int stock_system_restore(struct stock_system *sys, const char *sysroot)
+{
+	int err = 0;
+
+	(void)sysroot;
+	if (sys->dma_fd >= 0) {
+		close(sys->dma_fd);
+		sys->dma_fd = -1;
+	}
+	if (sys->journal) {
+		journal_close(sys->journal);
+		sys->journal = NULL;
+		err = journal_restore(sys->journal_file, NULL, NULL);
+		if (err > 0)
+			err = 0;
+	}
+	return err;
+}
+
+static int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cpu)
+{
+	char path[512], buf[4096], key[64], *p;
+	struct isolator_cpuset set;
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/proc/cmdline") ||
+	    read_text(path, buf, sizeof(buf)) < 0)
+		return 0;
+	snprintf(key, sizeof(key), "%s=", param);
+	for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
+		char *v = p + strlen(key), *end;
+
+		if (p != buf && p[-1] != ' ')
+			continue;
+		end = strchr(v, ' ');
+		if (end)
+			*end = '\0';
+		/* isolcpus=domain,managed_irq,2-3: skip the flags before the list */
+		while (*v && (*v < '0' || *v > '9')) {
+			v = strchr(v, ',');
+			if (!v)
+				return 0;
+			v++;
+		}
+		return isolator_cpuset_parse(v, &set) == 0 && isolator_cpuset_has(&set, cpu);
+	}
+	return 0;
+}
+
+static int sysfs_lists_cpu(const char *sysroot, const char *file, unsigned cpu)
+{
+	char path[512], buf[4096];
+	struct isolator_cpuset set;
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/sys/devices/system/cpu/%s", file) ||
+	    read_text(path, buf, sizeof(buf)) < 0)
+		return 0;
+	return isolator_cpuset_parse(buf, &set) == 0 && isolator_cpuset_has(&set, cpu);
+}
+
+unsigned stock_remaining_sources(const char *sysroot, unsigned cpu, unsigned applied)
+{
+	unsigned remaining = ISOLATOR_SOURCE_IPI | ISOLATOR_SOURCE_RESCHED;
+	int nohz_full = sysfs_lists_cpu(sysroot, "nohz_full", cpu);
+
+	/* nohz_full stops the tick only while one task runs, and leaves the
+	 * residual 1 Hz tick and the deadline fair-server timer */
+	remaining |= nohz_full ? ISOLATOR_SOURCE_RESIDUAL_TICK : ISOLATOR_SOURCE_TICK;
+	/* nohz_full implies callback offloading on kernels since 5.x */
+	if (!nohz_full && !cmdline_lists_cpu(sysroot, "rcu_nocbs", cpu))
+		remaining |= ISOLATOR_SOURCE_RCU;
+	if (!(applied & ISOLATOR_STEP_IRQ_STEER))
+		remaining |= ISOLATOR_SOURCE_DEVICE_IRQ;
+	if (!(applied & ISOLATOR_STEP_FIFO) ||
+	    (!(applied & ISOLATOR_STEP_CPUSET) && !sysfs_lists_cpu(sysroot, "isolated", cpu)))
+		remaining |= ISOLATOR_SOURCE_PREEMPTION;
+	if (!(applied & ISOLATOR_STEP_DMA_LATENCY))
+		remaining |= ISOLATOR_SOURCE_CSTATE;
+	if (!(applied & ISOLATOR_STEP_MLOCK))
+		remaining |= ISOLATOR_SOURCE_PAGE_FAULT;
+	return remaining;
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Every /proc, /sys and /dev path goes through sysroot_path(), so the tests
+ * run the same code against a fake tree (ISOLATOR_SYSROOT=tests/data/...).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+const char *sysroot_get(const char *sysroot)
+{
+	const char *root = sysroot ? sysroot : getenv("ISOLATOR_SYSROOT");
+
+	if (!root || !strcmp(root, "/"))
+		return "";
+	return root;
+}
+
+int sysroot_path(char *buf, size_t len, const char *root, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+	int m;
+
+	root = sysroot_get(root);
+	n = strlen(root);
+	/* "/x/" + "/proc" would give "//proc": harmless, but keep paths tidy */
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	if (n >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, root, n);
+	va_start(ap, fmt);
+	m = vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+	if (m < 0 || (size_t)m >= len - n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+ssize_t read_text(const char *path, char *buf, size_t len)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < len - 1) {
+		n = read(fd, buf + total, len - 1 - total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	close(fd);
+	buf[total] = '\0';
+	while (total > 0 && (buf[total - 1] == '\n' || buf[total - 1] == ' '))
+		buf[--total] = '\0';
+	return total;
+}
+
+char *read_file_alloc(const char *path, size_t *len_out)
+{
+	size_t cap = 16384, len = 0;
+	char *buf, *tmp;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap);
+	if (!buf)
+		goto fail;
+	for (;;) {
+		if (len + 1 >= cap) {
+			/* procfs files have no size: grow until read() says 0 */
+			tmp = realloc(buf, cap * 2);
+			if (!tmp)
+				goto fail;
+			buf = tmp;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (len_out)
+		*len_out = len;
+	return buf;
+fail:
+	n = errno;
+	free(buf);
+	close(fd);
+	errno = n;
+	return NULL;
+}
+
+int write_text(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	/* O_TRUNC: a no-op on procfs and sysfs, and right for the regular files of
+	 * a fake sysroot, where a shorter value must not leave the old tail. */
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	/* One write: procfs and sysfs take a value per write(), not a stream. */
+	n = write(fd, text, len);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	if (close(fd) < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}

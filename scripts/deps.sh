@@ -1,0 +1,44 @@
+#!/bin/sh
+# Install the Debian packages a part of isolator needs, only those missing.
+# Usage: scripts/deps.sh GROUP...   (build | bench | model | kernel | all)
+# A fresh Debian 12 machine has none of these; every make target that needs
+# them calls this first, so a newcomer types one command.
+set -eu
+
+pkgs_build="gcc libc6-dev make meson ninja-build pkg-config"
+pkgs_sanitize="libclang-rt-14-dev"
+pkgs_bench="libck-dev dpdk-dev libgpiod-dev gnuplot-nox"
+pkgs_model="libtracefs-dev"
+pkgs_kernel="qemu-system-x86 busybox-static cpio linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache xz-utils"
+
+want=""
+for group in "$@"; do
+	case "$group" in
+	build)  want="$want $pkgs_build" ;;
+	bench)  want="$want $pkgs_bench" ;;
+	model)  want="$want $pkgs_model" ;;
+	kernel) want="$want $pkgs_kernel" ;;
+	sanitize) want="$want $pkgs_sanitize" ;;
+	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_model $pkgs_kernel" ;;
+	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, model, kernel, all)" >&2; exit 1 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	# dpkg-query prints "install ok installed" only for a fully installed package
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing Debian packages:$missing; run as root or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# An old or empty package list finds nothing: refresh once, then install.
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

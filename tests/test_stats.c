@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Interrupt counters from fake /proc trees: x86-64, arm64, the kernel
+ * extension's stats, deltas, and refusal of malformed files. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "../lib/internal.h"
+#include "tap.h"
+
+#define GET(c, cpu, k) isolator_counts_get(c, cpu, ISOLATOR_KIND_##k)
+
+static void x86(void)
+{
+	struct isolator_counts *c = isolator_counts_read(data_path("x86"));
+
+	if (!ok(c != NULL, "read x86 tree: %s", c ? "" : isolator_errmsg()))
+		return;
+	is_int(isolator_counts_ncpus(c), 4, "x86: 4 CPUs");
+	is_int(GET(c, 3, TIMER), 7, "x86: LOC on CPU 3");
+	is_int(GET(c, 0, TIMER), 100000, "x86: LOC on CPU 0");
+	is_int(GET(c, 3, RESCHED), 2, "x86: RES");
+	is_int(GET(c, 3, CALL), 3, "x86: CAL");
+	is_int(GET(c, 3, TLB), 5, "x86: TLB");
+	is_int(GET(c, 3, IRQ_WORK), 1, "x86: IWI");
+	is_int(GET(c, 3, NMI), 8, "x86: NMI + PMI");
+	is_int(GET(c, 3, DEVICE), 2, "x86: device IRQs summed");
+	is_int(GET(c, 0, DEVICE), 45, "x86: IRQ 0 'timer' is a device (PIT/HPET), not LOC");
+	is_int(GET(c, 3, OTHER), 3, "x86: MCP counted as other; ERR/MIS ignored");
+	is_int(GET(c, 1, SOFT_BLOCK), 6248, "x86: softirq BLOCK");
+	is_int(GET(c, 3, SOFT_SCHED), 2, "x86: softirq SCHED");
+	is_int(isolator_counts_total(c, 3), 7 + 2 + 3 + 5 + 1 + 8 + 2 + 3 + 1 + 2, "x86: total on CPU 3");
+	ok(!isolator_counts_have_kernel(c), "x86: no kernel extension");
+	is_int(GET(c, 9, TIMER), 0, "CPU out of range reads 0");
+	is_int(isolator_counts_get(c, 0, ISOLATOR_KIND_COUNT), 0, "kind out of range reads 0");
+	isolator_counts_free(c);
+}
+
+static void arm64(void)
+{
+	struct isolator_counts *c = isolator_counts_read(data_path("arm64"));
+
+	if (!ok(c != NULL, "read arm64 tree: %s", c ? "" : isolator_errmsg()))
+		return;
+	is_int(GET(c, 3, TIMER), 17, "arm64: arch_timer is the local timer");
+	is_int(GET(c, 3, RESCHED), 5, "arm64: IPI0 Rescheduling");
+	is_int(GET(c, 3, CALL), 6, "arm64: IPI1 Function call");
+	is_int(GET(c, 3, IRQ_WORK), 1, "arm64: IPI5 IRQ work");
+	is_int(GET(c, 0, DEVICE), 77, "arm64: device IRQs");
+	is_int(GET(c, 0, SOFT_HI), 1, "arm64: softirq HI");
+	isolator_counts_free(c);
+}
+
+static void kernel(void)
+{
+	struct isolator_counts *c = isolator_counts_read(data_path("kernel"));
+
+	if (!ok(c != NULL, "read tree with /proc/isolator/stats: %s", c ? "" : isolator_errmsg()))
+		return;
+	ok(isolator_counts_have_kernel(c), "kernel extension counters present");
+	is_int(GET(c, 3, X_TICKS_SUPPRESSED), 2500, "ticks_suppressed by column name");
+	is_int(GET(c, 3, X_IPI_TLB), 4, "ipi_tlb");
+	is_int(GET(c, 3, X_WORK_DELIVERED), 1, "work_delivered");
+	is_int(GET(c, 3, X_MAX_TICK_NS), 8100, "max_tick_ns; unknown trailing column ignored");
+	is_int(GET(c, 3, TIMER), 7, "interrupts read alongside");
+	isolator_counts_free(c);
+}
+
+static void delta(void)
+{
+	struct isolator_counts *a = counts_new(), *b = counts_new();
+
+	counts_parse_interrupts(b, "  CPU0 CPU1\nLOC: 10 20 Local\nRES: 5 5 Resched\n");
+	counts_parse_interrupts(a, "  CPU0 CPU1\nLOC: 15 20 Local\nRES: 4 9 Resched\n");
+	counts_parse_isolator(b, "cpu isolated max_tick_ns\n0 0 900\n1 0 0\n");
+	counts_parse_isolator(a, "cpu isolated max_tick_ns\n0 0 700\n1 0 0\n");
+	is_int(isolator_counts_delta(a, b), 0, "delta");
+	is_int(GET(a, 0, TIMER), 5, "delta LOC");
+	is_int(GET(a, 0, RESCHED), 0, "a counter that went back reads 0");
+	is_int(GET(a, 1, RESCHED), 4, "delta RES cpu1");
+	is_int(GET(a, 0, X_MAX_TICK_NS), 700, "a maximum is not subtracted");
+	is_int(isolator_counts_delta(NULL, b), -EINVAL, "delta NULL");
+	struct isolator_counts *d = isolator_counts_dup(a);
+	ok(d && GET(d, 1, RESCHED) == 4, "dup copies");
+	isolator_counts_free(d);
+	isolator_counts_free(a);
+	isolator_counts_free(b);
+	isolator_counts_free(NULL);
+	ok(1, "free(NULL) is a no-op");
+}
+
+static void malformed(void)
+{
+	static const struct {
+		int softirq;
+		const char *text;
+		const char *why;
+	} cases[] = {
+		{ 0, "", "empty file" },
+		{ 0, "  CPUx CPU1\nLOC: 1 2\n", "bad header" },
+		{ 0, "  CPU0 CPU1\nLOC 1 2\n", "line without label" },
+		{ 0, "  CPU0 CPU1\nLOC: 1 x\n", "short row of a per-CPU label is skipped" },
+		{ 0, "  CPU0 CPU99999\n", "CPU number out of range" },
+		{ 1, "  CPU0 CPU1\n  TIMER: 1\n", "softirq row too short" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct isolator_counts *c = counts_new();
+		int err = cases[i].softirq ? counts_parse_softirqs(c, cases[i].text)
+					   : counts_parse_interrupts(c, cases[i].text);
+
+		if (i == 3)
+			is_int(err, 0, "%s", cases[i].why);
+		else
+			ok(err < 0, "refuse: %s (%s)", cases[i].why, isolator_errmsg());
+		isolator_counts_free(c);
+	}
+	struct isolator_counts *c = counts_new();
+
+	ok(counts_parse_isolator(c, "cpu x\n0 abc\n") < 0, "refuse a non-number in isolator stats");
+	ok(counts_parse_isolator(c, "cpux\n") < 0, "refuse isolator stats without header");
+	isolator_counts_free(c);
+	errno = 0;
+	ok(isolator_counts_read("/nonexistent-root") == NULL && errno == ENOENT,
+	   "missing /proc/interrupts: NULL, ENOENT (%s)", isolator_errmsg());
+}
+
+int main(void)
+{
+	x86();
+	arm64();
+	kernel();
+	delta();
+	malformed();
+	return done_testing();
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The subcommands; one file each. */
+#ifndef ISOLATOR_COMMANDS_H
+#define ISOLATOR_COMMANDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+int cmd_revert(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

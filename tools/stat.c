@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * isolator stat [--cpu LIST] [--interval S] [--count K]
+ *
+ * Interrupts each CPU took during the last interval, by kind, redrawn like
+ * top on a terminal and appended as blocks otherwise. With the kernel
+ * extension, its counters (suppressed ticks, filtered IPIs, deferred work)
+ * follow.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "tool.h"
+
+struct stat_params {
+	struct isolator_cpuset cpus;
+	int have_cpus;
+	uint64_t interval_ns;
+	unsigned long count; /* 0: until interrupted */
+};
+
+static volatile int stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Columns of the table: the interrupt kinds, in an order that puts the
+ * usual suspects on an isolated CPU first. */
+static const enum isolator_kind columns[] = {
+	ISOLATOR_KIND_TIMER, ISOLATOR_KIND_RESCHED, ISOLATOR_KIND_CALL, ISOLATOR_KIND_TLB,
+	ISOLATOR_KIND_IRQ_WORK, ISOLATOR_KIND_NMI, ISOLATOR_KIND_DEVICE, ISOLATOR_KIND_OTHER,
+	ISOLATOR_KIND_SOFT_TIMER, ISOLATOR_KIND_SOFT_HRTIMER, ISOLATOR_KIND_SOFT_SCHED,
+	ISOLATOR_KIND_SOFT_RCU, ISOLATOR_KIND_SOFT_NET_RX, ISOLATOR_KIND_SOFT_NET_TX,
+	ISOLATOR_KIND_SOFT_BLOCK, ISOLATOR_KIND_SOFT_TASKLET, ISOLATOR_KIND_SOFT_HI,
+	ISOLATOR_KIND_SOFT_IRQ_POLL,
+};
+
+static void print_table(const struct stat_params *p, const struct isolator_counts *delta,
+			double seconds)
+{
+	char when[32];
+	time_t now = time(NULL);
+
+	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
+	printf("isolator stat %s: interrupts per CPU in the last %.2f s (hard: LOC..other, soft: TIMER..)\n",
+	       when, seconds);
+	printf("%4s %8s", "CPU", "total");
+	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+		printf(" %7s", isolator_kind_name(columns[i]));
+	putchar('\n');
+	for (unsigned cpu = 0; cpu < isolator_counts_ncpus(delta); cpu++) {
+		if (p->have_cpus && !isolator_cpuset_has(&p->cpus, cpu))
+			continue;
+		printf("%4u %8llu", cpu, (unsigned long long)isolator_counts_total(delta, cpu));
+		for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+			printf(" %7llu", (unsigned long long)isolator_counts_get(delta, cpu, columns[i]));
+		putchar('\n');
+	}
+	if (!isolator_counts_have_kernel(delta))
+		return;
+	printf("\nisolator kernel extension, same interval:\n%4s", "CPU");
+	for (int k = ISOLATOR_KIND_FIRST_X; k < ISOLATOR_KIND_COUNT; k++)
+		printf(" %*s", (int)strlen(isolator_kind_name((enum isolator_kind)k)),
+		       isolator_kind_name((enum isolator_kind)k));
+	putchar('\n');
+	for (unsigned cpu = 0; cpu < isolator_counts_ncpus(delta); cpu++) {
+		if (p->have_cpus && !isolator_cpuset_has(&p->cpus, cpu))
+			continue;
+		printf("%4u", cpu);
+		for (int k = ISOLATOR_KIND_FIRST_X; k < ISOLATOR_KIND_COUNT; k++)
+			printf(" %*llu", (int)strlen(isolator_kind_name((enum isolator_kind)k)),
+			       (unsigned long long)isolator_counts_get(delta, cpu, (enum isolator_kind)k));
+		putchar('\n');
+	}
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: isolator stat [--cpu LIST] [--interval S] [--count K]\n"
+		"Interrupts per CPU by kind, from /proc/interrupts and /proc/softirqs (and\n"
+		"/proc/isolator/stats with the kernel extension), every interval.\n"
+		"  -c, --cpu LIST      CPUs to show, e.g. 1 or 0-3,7 (default: all)\n"
+		"  -i, --interval S    seconds between samples, e.g. 1, 0.5, 200ms (default 1)\n"
+		"  -n, --count K       stop after K samples (default: until Ctrl-C)\n"
+		"Hard IRQs: LOC local timer, RES reschedule, CAL function call, TLB shootdown,\n"
+		"IWI irq_work, NMI, dev device IRQs, other. Soft IRQs: TIMER, HRTIMER, SCHED, RCU, ...\n");
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stat_params p = { .interval_ns = 1000000000ull };
+	struct isolator_counts *before, *after, *delta;
+	int c, tty = isatty(STDOUT_FILENO);
+
+	optind = 1;
+	opterr = 0; /* bad_option() says it in one line */
+	while ((c = getopt_long(argc, argv, "c:i:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (parse_cpulist_online("--cpu", optarg, &p.cpus) < 0)
+				return EXIT_ERROR;
+			p.have_cpus = 1;
+			break;
+		case 'i':
+			if (parse_duration("--interval", optarg, &p.interval_ns) < 0)
+				return EXIT_ERROR;
+			if (p.interval_ns < 10000000ull)
+				return fail("--interval '%s': at least 10 ms", optarg);
+			break;
+		case 'n':
+			if (parse_uint("--count", optarg, 1, 1000000000ul, &p.count) < 0)
+				return EXIT_ERROR;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			return bad_option("stat", argv);
+		}
+	}
+	if (optind < argc)
+		return fail("stat: unexpected argument '%s'", argv[optind]);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	before = isolator_counts_read(NULL);
+	if (!before)
+		return fail("stat: %s", isolator_errmsg());
+	for (unsigned long i = 0; !p.count || i < p.count; i++) {
+		sleep_ns(p.interval_ns, &stop_requested);
+		if (stop_requested)
+			break;
+		after = isolator_counts_read(NULL);
+		delta = isolator_counts_dup(after);
+		if (!after || !delta) {
+			isolator_counts_free(before);
+			isolator_counts_free(after);
+			return fail("stat: %s", isolator_errmsg());
+		}
+		if (tty)
+			fputs("\033[H\033[2J", stdout);
+		else if (i)
+			putchar('\n');
+		isolator_counts_delta(delta, before);
+		print_table(&p, delta, (double)p.interval_ns / 1e9);
+		fflush(stdout);
+		isolator_counts_free(before);
+		isolator_counts_free(delta);
+		before = after;
+	}
+	isolator_counts_free(before);
+	return EXIT_OK;
+}

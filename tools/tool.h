@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared by the isolator command's subcommands: the dispatch table entry,
+ * argument parsers that print one clear line on bad input, and the exit codes.
+ */
+#ifndef ISOLATOR_TOOL_H
+#define ISOLATOR_TOOL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "isolator.h"
+
+/* Exit codes of every subcommand. */
+enum {
+	EXIT_OK = 0,        /* done */
+	EXIT_ERROR = 1,     /* bad input or a failure */
+	EXIT_THRESHOLD = 2, /* ran, but a check or threshold failed */
+};
+
+/* One subcommand: `isolator NAME ...` calls run(argc, argv) with argv[0] = NAME. */
+struct tool_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+/* Print "isolator: <message>" on stderr; returns EXIT_ERROR for `return fail(...)`. */
+int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parsers: 0 on success; on failure print one line naming @what and return -1. */
+int parse_cpu_online(const char *what, const char *text, unsigned *cpu);
+int parse_cpulist_online(const char *what, const char *text, struct isolator_cpuset *set);
+int parse_uint(const char *what, const char *text, unsigned long min, unsigned long max,
+	       unsigned long *out);
+/* Seconds as a decimal ("0.5", "10") to nanoseconds; suffixes s, ms, us, ns. */
+int parse_duration(const char *what, const char *text, uint64_t *ns);
+
+/* For getopt's '?': one line naming the bad argument. Call with opterr = 0. */
+int bad_option(const char *command, char **argv);
+
+/* Sleep @ns, resuming after signals (but returning early if *stop is set). */
+void sleep_ns(uint64_t ns, volatile int *stop);
+
+/* The last online CPU, and another online CPU (or -1 on a one-CPU machine). */
+int last_online_cpu(void);
+
+#endif /* ISOLATOR_TOOL_H */
