@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test 1: a SCHED_FIFO busy task on CPU 3, 10 s as stock nohz_full, then
+ * 10 s isolated, both under the same cross-CPU kernel work on CPUs 0-2.
+ * Prints the interrupts CPU 3 received, by kind, side by side. The
+ * isolated phase must be 0 of every kind.
+ */
+#include "common.h"
+
+static void spinner(struct shared *s)
+{
+	pin(ISO_CPU);
+	fifo(50);
+	mlockall(MCL_CURRENT | MCL_FUTURE);
+	atomic_store(&s->ack, 1);
+	while (atomic_load(&s->phase) < 2)
+		atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
+	atomic_store(&s->err, control("start clock,resched,ipi"));
+	atomic_store(&s->ack, 2);
+	while (atomic_load(&s->phase) < 3)
+		atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
+	if (!atomic_load(&s->err))
+		atomic_store(&s->err, control("stop"));
+	atomic_store(&s->ack, 3);
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	int secs = argc > 1 ? atoi(argv[1]) : 10;
+	struct kinds a, b, c, d, stock, iso;
+	struct stats s0, s1;
+	struct shared *s = shared_new();
+	struct load load;
+	unsigned long long iso_sum;
+	pid_t pid;
+
+	pin(0);
+	pid = fork();
+	if (pid == 0)
+		spinner(s);
+	wait_ack(s, 1);
+	load_start(&load);
+	printf("# load on CPUs 0-2:");
+	for (int k = 0; k < LOAD_NR; k++)
+		printf(" %s%s", load_names[k], k + 1 < LOAD_NR ? "," : "\n");
+	sleep(1);
+
+	snapshot(&a);
+	sleep(secs);
+	snapshot(&b);
+
+	atomic_store(&s->phase, 2);
+	wait_ack(s, 2);
+	read_stats(ISO_CPU, &s0);
+	snapshot(&c);
+	sleep(secs);
+	snapshot(&d);
+	read_stats(ISO_CPU, &s1);
+	atomic_store(&s->phase, 3);
+	wait_ack(s, 3);
+	waitpid(pid, NULL, 0);
+	load_stop(&load);
+
+	result(atomic_load(&s->err) == 0, "t1: start/stop isolation of CPU 3");
+	delta(&a, &b, &stock);
+	delta(&c, &d, &iso);
+	printf("# interrupts on CPU %d in %d s, by kind (same boot, same load)\n",
+	       ISO_CPU, secs);
+	printf("# %-24s %12s %12s\n", "kind", "stock", "isolated");
+	for (int i = 0; i < stock.n; i++) {
+		unsigned long long v = kinds_get(&iso, stock.name[i]);
+		bool always = !strcmp(stock.name[i], "LOC") || !strcmp(stock.name[i], "RES") ||
+			      !strcmp(stock.name[i], "CAL") || !strcmp(stock.name[i], "TLB") ||
+			      !strcmp(stock.name[i], "IWI");
+
+		if (always || stock.count[i] || v)
+			printf("# %-24s %12llu %12llu\n", stock.name[i], stock.count[i], v);
+	}
+	iso_sum = kinds_sum(&iso);
+	printf("# %-24s %12llu %12llu\n", "TOTAL", kinds_sum(&stock), iso_sum);
+	print_stats_delta("isolated phase", &s0, &s1);
+	result(kinds_sum(&stock) > 0, "t1: the load reaches CPU 3 under stock nohz_full");
+	result(iso_sum == 0, "t1: isolated CPU 3 received 0 interrupts of every kind");
+	result(stat_get(&s1, "work_deferred") > stat_get(&s0, "work_deferred"),
+	       "t1: cross-CPU work to CPU 3 was deferred, not lost");
+	return failures ? 1 : 0;
+}

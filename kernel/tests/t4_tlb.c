@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test 4: TLB safety. A thread on isolated CPU 3 reads (and tries to write)
+ * pages that another thread of the same process, on CPU 0, unmaps, remaps
+ * with new contents, and write-protects, in a loop. A stale translation on
+ * CPU 3 would show as an old value or a write that succeeds after
+ * mprotect(PROT_READ). Those flushes target the address space CPU 3 runs,
+ * so they must show in the stats as delivered anyway.
+ */
+#include "common.h"
+#include <pthread.h>
+#include <setjmp.h>
+
+#define ROUNDS 2000
+
+static struct {
+	_Atomic(unsigned long *) page;
+	_Atomic unsigned long gen;	/* value expected in *page */
+	_Atomic unsigned long seen;	/* last gen the reader checked */
+	_Atomic int mode;		/* 0 read, 1 try to write, 2 quit */
+	_Atomic unsigned long stale, writes_ok, faults;
+	_Atomic int started, err;
+} sh;
+
+static sigjmp_buf jb;
+
+static void on_segv(int sig)
+{
+	siglongjmp(jb, 1);
+}
+
+static void *reader(void *arg)
+{
+	unsigned long last = 0;
+
+	pin(ISO_CPU);
+	fifo(50);
+	signal(SIGSEGV, on_segv);
+	atomic_store(&sh.err, control("start clock,resched,ipi"));
+	atomic_store(&sh.started, 1);
+	for (;;) {
+		unsigned long g = atomic_load(&sh.gen);
+		int mode = atomic_load(&sh.mode);
+
+		if (mode == 2)
+			break;
+		if (g == last)
+			continue;
+		unsigned long *p = atomic_load(&sh.page);
+
+		if (mode == 0) {
+			if (*(volatile unsigned long *)p != g)
+				atomic_fetch_add(&sh.stale, 1);
+		} else if (sigsetjmp(jb, 1) == 0) {
+			*(volatile unsigned long *)p = g;
+			atomic_fetch_add(&sh.writes_ok, 1);
+		} else {
+			atomic_fetch_add(&sh.faults, 1);
+		}
+		last = g;
+		atomic_store(&sh.seen, g);
+	}
+	control("stop");
+	return NULL;
+}
+
+static void publish(unsigned long *p, unsigned long g, int mode)
+{
+	atomic_store(&sh.page, p);
+	atomic_store(&sh.mode, mode);
+	atomic_store(&sh.gen, g);
+	while (atomic_load(&sh.seen) != g)
+		;
+}
+
+int main(void)
+{
+	struct stats s0, s1;
+	struct load load;
+	pthread_t t;
+	unsigned long g = 0;
+
+	pin(0);
+	load_start(&load);
+	pthread_create(&t, NULL, reader, NULL);
+	while (!atomic_load(&sh.started))
+		usleep(1000);
+	read_stats(ISO_CPU, &s0);
+	for (int i = 0; i < ROUNDS; i++) {
+		unsigned long *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		*p = ++g;
+		publish(p, g, 0);		/* CPU 3 caches the translation */
+		munmap(p, 4096);		/* must be flushed there */
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		*p = ++g;
+		publish(p, g, 0);		/* same address, new page */
+		mprotect(p, 4096, PROT_READ);	/* must be flushed there too */
+		publish(p, ++g, 1);		/* the write must fault */
+		munmap(p, 4096);
+	}
+	read_stats(ISO_CPU, &s1);
+	atomic_store(&sh.mode, 2);
+	pthread_join(t, NULL);
+	load_stop(&load);
+
+	result(atomic_load(&sh.err) == 0, "t4: reader thread isolated CPU 3");
+	printf("# %d rounds: stale reads=%lu writes after mprotect=%lu faults=%lu\n",
+	       ROUNDS, atomic_load(&sh.stale), atomic_load(&sh.writes_ok),
+	       atomic_load(&sh.faults));
+	print_stats_delta("during the loop", &s0, &s1);
+	result(atomic_load(&sh.stale) == 0, "t4: no stale value read on CPU 3");
+	result(atomic_load(&sh.writes_ok) == 0 && atomic_load(&sh.faults) == ROUNDS,
+	       "t4: every write after mprotect(PROT_READ) faulted");
+	result(stat_get(&s1, "work_delivered") - stat_get(&s0, "work_delivered") >= ROUNDS,
+	       "t4: the flushes of CPU 3's own mm were delivered anyway");
+	return failures ? 1 : 0;
+}

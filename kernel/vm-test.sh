@@ -1,0 +1,94 @@
+#!/bin/sh
+# Boot build/kernel/bzImage under QEMU (TCG, 4 vCPUs, nohz_full=3) with an
+# initramfs of the static tests in kernel/tests, and print TAP.
+# Run from the repository root (make vm-test). Exit status: 0 all passed,
+# 1 a test failed, the guest logged a WARN/BUG/lockdep splat/RCU stall,
+# or the run timed out.
+set -eu
+
+top=$(pwd)
+out=$top/build/kernel
+vm=$out/vm
+timeout_s=${ISOLATOR_VM_TIMEOUT:-1500}
+cmdline="console=ttyS0 panic=-1 nohz_full=3 isolcpus=3 rcu_nocbs=3 tsc=reliable"
+
+say() { printf '# vm-test: %s\n' "$*"; }
+
+[ -f "$out/bzImage" ] || kernel/build.sh
+scripts/deps.sh kernel build
+
+rm -rf "$vm" && mkdir -p "$vm/root/bin" "$vm/root/tests" "$vm/root/proc" \
+	"$vm/root/sys" "$vm/root/dev" "$vm/root/tmp"
+for t in kernel/tests/t*.c; do
+	name=$(basename "$t" .c)
+	gcc -static -O2 -Wall -Wextra -Wno-unused-function -Wno-unused-parameter \
+		-pthread -o "$vm/root/tests/$name" "$t"
+done
+cp /bin/busybox "$vm/root/bin/busybox"
+cat >"$vm/root/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+echo "ISOLATOR-VM: init reached, $(nproc) CPUs, $(cat /proc/cmdline)"
+for t in /tests/t*; do
+	echo "ISOLATOR-VM: run $t"
+	$t
+	echo "ISOLATOR-VM: exit $? $t"
+done
+echo "ISOLATOR-VM: done"
+poweroff -f
+EOF
+chmod +x "$vm/root/init"
+(cd "$vm/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$vm/initramfs.gz"
+
+say "booting build/kernel/bzImage (TCG, -smp 4, $cmdline), timeout ${timeout_s}s"
+log=$vm/console.log
+: >"$log"
+n=0
+fail=0
+status=0
+# Console lines become TAP as they arrive; the whole log is kept.
+timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 4 \
+	-m 1024 -nographic -no-reboot -kernel "$out/bzImage" \
+	-initrd "$vm/initramfs.gz" -append "$cmdline" </dev/null 2>&1 | tr -d '\r' |
+	while IFS= read -r line; do
+		printf '%s\n' "$line" >>"$log"
+		case "$line" in
+		"ok - "*|"not ok - "*)
+			n=$((n + 1))
+			case "$line" in
+			"ok - "*) printf 'ok %d - %s\n' "$n" "${line#ok - }" ;;
+			*) printf 'not ok %d - %s\n' "$n" "${line#not ok - }" ;;
+			esac ;;
+		"# "*) printf '%s\n' "$line" ;;
+		"ISOLATOR-VM: "*) say "${line#ISOLATOR-VM: }" ;;
+		esac
+	done || status=$?
+
+n=$(grep -cE '^(not )?ok - ' "$log" || true)
+fail=$(grep -cE '^not ok - ' "$log" || true)
+
+n=$((n + 1))
+if grep -q 'ISOLATOR-VM: done' "$log"; then
+	echo "ok $n - guest ran every test to the end"
+else
+	echo "not ok $n - guest did not finish (timeout ${timeout_s}s or crash); see build/kernel/vm/console.log"
+	fail=$((fail + 1))
+fi
+
+n=$((n + 1))
+splat='WARNING:|BUG:|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON|INFO: rcu|rcu: INFO|detected stall|self-detected stall|Call Trace:'
+if grep -Eq "$splat" "$log"; then
+	echo "not ok $n - no WARN/BUG/lockdep/RCU stall in the guest console"
+	grep -En "$splat" "$log" | head -n 20 | sed 's/^/# /'
+	fail=$((fail + 1))
+else
+	echo "ok $n - no WARN/BUG/lockdep/RCU stall in the guest console"
+fi
+echo "1..$n"
+say "console log: build/kernel/vm/console.log"
+[ "$fail" -eq 0 ] || exit 1
