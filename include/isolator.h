@@ -201,6 +201,8 @@ enum isolator_source {
 	ISOLATOR_SOURCE_PREEMPTION = 1u << 6,  /**< other tasks (not SCHED_FIFO, or not an isolated partition) */
 	ISOLATOR_SOURCE_CSTATE = 1u << 7,      /**< deep C-state exits (DMA latency not held) */
 	ISOLATOR_SOURCE_PAGE_FAULT = 1u << 8,  /**< page faults (memory not locked) */
+	ISOLATOR_SOURCE_RT_THROTTLE = 1u << 9, /**< RT throttling / fair server: the kernel
+						    *   takes part of each second from SCHED_FIFO */
 };
 
 /** Snapshot of the current session; see isolator_status(). */

@@ -50,6 +50,7 @@ static const char *const source_names[] = {
 	"preemption by other tasks (not SCHED_FIFO, or CPU not isolated from the scheduler)",
 	"deep C-state exits (/dev/cpu_dma_latency not held)",
 	"page faults (memory not locked)",
+	"RT throttling: sched_rt_runtime_us < period, so the kernel gives other tasks part of each second",
 };
 
 static const char *bit_name(const char *const *names, size_t n, unsigned bit)
@@ -371,9 +372,9 @@ ISOLATOR_API int isolator_status_describe(char *buf, size_t len)
 		OUT("IRQs steered off CPU %d: %u moved, %u unmovable\n", st.cpu, st.irqs_moved,
 		    st.irqs_unmovable);
 	if (session.reasons[0])
-		OUT("not applied:\n%s", session.reasons);
+		OUT("not applied, or only in part:\n%s", session.reasons);
 	OUT("may still interrupt CPU %d:\n", st.cpu);
-	for (unsigned b = 1; b <= ISOLATOR_SOURCE_PAGE_FAULT; b <<= 1)
+	for (unsigned b = 1; b <= ISOLATOR_SOURCE_RT_THROTTLE; b <<= 1)
 		if (st.remaining & b)
 			OUT("  - %s\n", isolator_source_name(b));
 #undef OUT

@@ -292,7 +292,7 @@ int counts_parse_softirqs(struct isolator_counts *c, const char *text)
 
 int counts_parse_isolator(struct isolator_counts *c, const char *text)
 {
-	int colkind[64], ncols = 0, lineno = 1;
+	int colkind[64], ncols = 0, lineno = 1, err = 0;
 	char *copy, *line, *tok, *save = NULL, *tsave = NULL;
 
 	copy = strdup(text);
@@ -310,44 +310,37 @@ int counts_parse_isolator(struct isolator_counts *c, const char *text)
 		ncols++;
 	}
 	if (!line || ncols < 2 || strcmp(copy, "cpu")) {
-		free(copy);
-		return set_error(EPROTO, "isolator stats: line 1: expected 'cpu ...' header");
+		err = set_error(EPROTO, "isolator stats: line 1: expected 'cpu ...' header");
+		goto out;
 	}
-	while ((line = strtok_r(NULL, "\n", &save))) {
-		unsigned long long v;
+	while (!err && (line = strtok_r(NULL, "\n", &save))) {
 		unsigned cpu = 0;
-		int col = 0, err;
-		char *end;
+		int col = 0;
 
 		lineno++;
 		tsave = NULL;
-		for (tok = strtok_r(line, " \t", &tsave); tok; tok = strtok_r(NULL, " \t", &tsave), col++) {
-			v = strtoull(tok, &end, 10);
-			if (*end || !isdigit((unsigned char)*tok) || col >= ncols) {
-				free(copy);
-				return set_error(EPROTO, "isolator stats: line %d: bad field '%s'",
-						 lineno, tok);
-			}
-			if (col == 0) {
-				if (v >= ISOLATOR_MAX_CPUS) {
-					free(copy);
-					return set_error(ERANGE, "isolator stats: line %d: cpu %llu",
-							 lineno, v);
-				}
-				cpu = (unsigned)v;
-				err = grow(c, cpu + 1);
-				if (err) {
-					free(copy);
-					return err;
-				}
-			} else if (colkind[col] >= 0) {
+		for (tok = strtok_r(line, " \t", &tsave); tok && !err;
+		     tok = strtok_r(NULL, " \t", &tsave), col++) {
+			char *end;
+			unsigned long long v = strtoull(tok, &end, 10);
+
+			if (*end || !isdigit((unsigned char)*tok) || col >= ncols)
+				err = set_error(EPROTO, "isolator stats: line %d: bad field '%s'",
+						lineno, tok);
+			else if (col == 0 && v >= ISOLATOR_MAX_CPUS)
+				err = set_error(ERANGE, "isolator stats: line %d: cpu %llu", lineno, v);
+			else if (col == 0)
+				err = grow(c, (cpu = (unsigned)v) + 1);
+			else if (colkind[col] >= 0)
 				c->v[(size_t)cpu * ISOLATOR_KIND_COUNT + colkind[col]] = v;
-			}
 		}
 	}
-	c->have_kernel = 1;
+	if (!err)
+		c->have_kernel = 1;
+out:
+	/* messages above quote tokens of copy: free it only now */
 	free(copy);
-	return 0;
+	return err;
 }
 
 static int parse_file(struct isolator_counts *c, const char *sysroot, const char *file,

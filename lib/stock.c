@@ -282,6 +282,19 @@ static int sysfs_lists_cpu(const char *sysroot, const char *file, unsigned cpu)
 	return isolator_cpuset_parse(buf, &set) == 0 && isolator_cpuset_has(&set, cpu);
 }
 
+/* sched_rt_runtime_us of -1 disables RT throttling; anything else (95% by
+ * default) makes the kernel run other tasks on a CPU a SCHED_FIFO loop
+ * never leaves, which a spinning loop sees as ~50 ms gaps every second. */
+static int rt_throttled(const char *sysroot)
+{
+	char path[512], buf[64];
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/proc/sys/kernel/sched_rt_runtime_us") ||
+	    read_text(path, buf, sizeof(buf)) < 0)
+		return 0;
+	return strcmp(buf, "-1") != 0;
+}
+
 unsigned stock_remaining_sources(const char *sysroot, unsigned cpu, unsigned applied)
 {
 	unsigned remaining = ISOLATOR_SOURCE_IPI | ISOLATOR_SOURCE_RESCHED;
@@ -302,5 +315,7 @@ unsigned stock_remaining_sources(const char *sysroot, unsigned cpu, unsigned app
 		remaining |= ISOLATOR_SOURCE_CSTATE;
 	if (!(applied & ISOLATOR_STEP_MLOCK))
 		remaining |= ISOLATOR_SOURCE_PAGE_FAULT;
+	if ((applied & ISOLATOR_STEP_FIFO) && rt_throttled(sysroot))
+		remaining |= ISOLATOR_SOURCE_RT_THROTTLE;
 	return remaining;
 }
