@@ -5,7 +5,7 @@
 #   make            build: build/isolator, build/libisolator.so
 #   make demo       build, then the demonstration (about 12 s)
 #   make check      every test suite: unit, simulated system, command line,
-#                   ASan/UBSan, and the kernel extension in a VM
+#                   ASan/UBSan, TSan (channels), and the kernel extension in a VM
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #   make kernel     build/kernel/bzImage with the isolator patches
 #   make vm-test    boot it under QEMU and run the in-guest tests (TAP)
@@ -15,7 +15,7 @@ BUILD  ?= build
 ASAN   ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-unit check-asan install kernel vm-test clean
+.PHONY: all deps demo check check-unit check-asan check-tsan install kernel vm-test clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -29,7 +29,7 @@ $(BUILD)/build.ninja:
 demo: all
 	$(BUILD)/isolator demo --duration 10
 
-check: check-unit check-asan vm-test
+check: check-unit check-asan check-tsan vm-test
 
 check-unit: all
 	meson test -C $(BUILD) --print-errorlogs
@@ -43,6 +43,14 @@ check-asan: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(ASAN) --print-errorlogs
 
+# The channel suite under ThreadSanitizer (the rings' barrier pairs); the
+# stress test runs 10^6 messages there instead of 10^8.
+TSAN ?= build-tsan
+check-tsan: deps
+	@[ -f $(TSAN)/build.ninja ] || meson setup $(TSAN) -Db_sanitize=thread -Db_lundef=false $(MESON_OPTS)
+	ninja -C $(TSAN) tests/test_channel tests/test_chan_stress tests/test_pool
+	TSAN_OPTIONS=halt_on_error=1 meson test -C $(TSAN) --no-rebuild --suite channel --print-errorlogs
+
 install: all
 	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
 
@@ -53,6 +61,6 @@ vm-test: kernel
 	kernel/vm-test.sh
 
 clean:
-	rm -rf $(ASAN)
+	rm -rf $(ASAN) $(TSAN)
 	# keep build/kernel: the kernel tree and its objects take minutes to rebuild
 	[ ! -d $(BUILD) ] || find $(BUILD) -mindepth 1 -maxdepth 1 ! -name kernel -exec rm -rf {} +

@@ -461,6 +461,181 @@ ISOLATOR_API uint64_t isolator_cycles_to_ns(uint64_t cycles);
 ISOLATOR_API uint64_t isolator_ns_to_cycles(uint64_t ns);
 
 /**@}*/
+/* ------------------------------------------------------------------------ */
+/** @name Shared-memory channels
+ *
+ * Single-producer/single-consumer rings of fixed-size slots in a shared
+ * region (memfd, or a name under /dev/shm), between threads or processes.
+ * isolator_chan_post() never blocks and never overwrites (a full ring gives
+ * -EAGAIN); isolator_chan_poll() drains up to N messages into a callback.
+ * Post, poll and read are inline (isolator/channel.h, which documents the
+ * layout, the memory orders and what may run concurrently); the calls below
+ * are the slow path. An opened region is validated (magic, version,
+ * geometry, indices) and refused with EPROTO when anything is wrong.
+ */
+/**@{*/
+
+/** A channel handle; see isolator/channel.h. */
+struct isolator_chan;
+
+/** Message callback: @p msg points into the shared region and is valid
+ *  until the callback returns; a hostile peer may change it meanwhile, so
+ *  copy what must stay consistent. */
+typedef void (*isolator_chan_fn)(void *arg, const void *msg, size_t len);
+
+/**
+ * @brief Create a channel region and a handle on it.
+ * @param name NULL for an anonymous memfd (pass isolator_chan_fd() to the
+ *             peer, which calls isolator_chan_open_fd()); or "/name" under
+ *             /dev/shm, created exclusively (EEXIST if it exists).
+ * @param capacity Slots; a power of two, 2 to 2^24.
+ * @param slot_size Largest message in bytes, 1 to 65536.
+ * @param mode Permissions of a named region (0 means 0600); the umask does
+ *             not apply. Ignored for a memfd.
+ * @return A new handle, producer and consumer; the caller owns it and frees
+ *         it with isolator_chan_free(). NULL with errno EINVAL, ENOMEM,
+ *         EEXIST or the error of shm_open/memfd_create.
+ */
+ISOLATOR_API struct isolator_chan *isolator_chan_create(const char *name, unsigned capacity,
+							size_t slot_size, unsigned mode);
+
+/**
+ * @brief Open a channel another process (or thread) created, by name.
+ * @return A new handle the caller owns; NULL with errno EPROTO for a region
+ *         that is not a valid channel (nothing of it is used), EINVAL for a
+ *         bad name, or the error of shm_open (ENOENT, EACCES).
+ */
+ISOLATOR_API struct isolator_chan *isolator_chan_open(const char *name);
+
+/**
+ * @brief Open a channel from a file descriptor (a memfd received from the
+ *        creator). The descriptor is duplicated; the caller keeps @p fd.
+ * @return As isolator_chan_open(); EBADF for a bad @p fd.
+ */
+ISOLATOR_API struct isolator_chan *isolator_chan_open_fd(int fd);
+
+/** @return The handle's descriptor of the region (owned by the handle); -EINVAL for NULL. */
+ISOLATOR_API int isolator_chan_fd(const struct isolator_chan *chan);
+/** @return The largest message in bytes; 0 for NULL. */
+ISOLATOR_API size_t isolator_chan_slot_size(const struct isolator_chan *chan);
+/** @return The number of slots; 0 for NULL. */
+ISOLATOR_API unsigned isolator_chan_capacity(const struct isolator_chan *chan);
+
+/** @brief Remove a channel's name; open handles keep working. @return 0 or a negative errno. */
+ISOLATOR_API int isolator_chan_unlink(const char *name);
+
+/** @brief Unregister, unmap and free a handle; NULL is a no-op. The name stays. */
+ISOLATOR_API void isolator_chan_free(struct isolator_chan *chan);
+
+/**
+ * @brief Have isolator_poll_all() and isolator_tick() deliver this channel's
+ *        messages to @p fn. Call from the consumer thread (the registry is
+ *        that thread's, without locks).
+ * @return 0; -EINVAL for NULL; -EBUSY if already registered; -ENOSPC past 64
+ *         channels; the error of isolator_tick_register().
+ */
+ISOLATOR_API int isolator_chan_register(struct isolator_chan *chan, isolator_chan_fn fn, void *arg);
+
+/** @brief Undo isolator_chan_register(). @return 0; -ENOENT if not registered. */
+ISOLATOR_API int isolator_chan_unregister(struct isolator_chan *chan);
+
+/**
+ * @brief Poll every registered channel once, up to @p max_each messages each.
+ *        isolator_tick() does the same (64 each) after its own work.
+ * @return Messages delivered; or the first negative errno (-EPROTO) of a
+ *         channel, the others still polled.
+ */
+ISOLATOR_API int isolator_poll_all(unsigned max_each);
+
+/**@}*/
+/* ------------------------------------------------------------------------ */
+/** @name Per-core memory pool
+ *
+ * Memory reserved for one CPU, in fixed size classes: pre-faulted, locked
+ * (when RLIMIT_MEMLOCK allows), on huge pages when the system has them.
+ * isolator_pool_get() and isolator_pool_put() are O(1), take no lock and
+ * make no system call (the current CPU comes from rseq/vDSO). Called on
+ * any other CPU they refuse, and count the refusal: the pool belongs to the
+ * thread isolated on its CPU, as the paper's per-core SLUB.
+ */
+/**@{*/
+
+/** A per-core pool; opaque. */
+struct isolator_pool;
+
+/** One size class: @p count objects of @p size bytes. */
+struct isolator_pool_class {
+	size_t size;    /**< bytes per object; rounded up to 16 */
+	unsigned count; /**< objects */
+};
+
+/** Statistics of one class; see isolator_pool_class_stats(). */
+struct isolator_pool_stats {
+	size_t size;         /**< bytes per object */
+	unsigned count;      /**< objects */
+	unsigned in_use;     /**< objects handed out now */
+	unsigned high_water; /**< most objects ever in use at once */
+};
+
+/** What a pool is and what went wrong with it; see isolator_pool_info(). */
+struct isolator_pool_info {
+	int cpu;               /**< the owning CPU */
+	unsigned nclasses;     /**< size classes */
+	size_t bytes;          /**< memory reserved */
+	int locked;            /**< 1 if mlock() succeeded */
+	int huge_pages;        /**< 1 if backed by explicit huge pages */
+	uint64_t refused;      /**< calls refused because they ran on another CPU */
+	uint64_t bad_puts;     /**< puts refused: not from this pool, or freed twice */
+};
+
+/**
+ * @brief Reserve memory for @p cpu.
+ * @param cpu The owning CPU; get and put work only on it.
+ * @param classes Size classes, in any order; at most 16.
+ * @param nclasses Their number.
+ * @return A new pool the caller owns (free with isolator_pool_free(), from
+ *         any CPU); NULL with errno EINVAL (bad class or CPU) or ENOMEM.
+ */
+ISOLATOR_API struct isolator_pool *isolator_pool_new(unsigned cpu,
+						     const struct isolator_pool_class *classes,
+						     unsigned nclasses);
+
+/** @brief Release the pool's memory; NULL is a no-op. Objects still out die with it. */
+ISOLATOR_API void isolator_pool_free(struct isolator_pool *pool);
+
+/**
+ * @brief Take an object of at least @p size bytes from the smallest class
+ *        that has one free. Owning CPU only.
+ * @return The object (16-byte aligned, owned by the caller until put back);
+ *         NULL with errno EXDEV on another CPU (counted), ENOMEM when no
+ *         class that fits has a free object, EINVAL for size 0.
+ */
+ISOLATOR_API void *isolator_pool_get(struct isolator_pool *pool, size_t size);
+
+/**
+ * @brief Give an object back. Owning CPU only.
+ * @return 0; -EXDEV on another CPU (counted); -EINVAL for a pointer that is
+ *         not an object of this pool (counted); -EALREADY for an object
+ *         already free, detected in debug builds (NDEBUG not defined; counted).
+ */
+ISOLATOR_API int isolator_pool_put(struct isolator_pool *pool, void *ptr);
+
+/**
+ * @brief Statistics of class @p cls (classes sorted by size, smallest first).
+ * @param stats /\* OUT: *\/ filled in.
+ * @return 0; -EINVAL for NULL or a class out of range. Any thread.
+ */
+ISOLATOR_API int isolator_pool_class_stats(const struct isolator_pool *pool, unsigned cls,
+					   struct isolator_pool_stats *stats);
+
+/**
+ * @brief Describe the pool. Any thread.
+ * @param info /\* OUT: *\/ filled in.
+ * @return 0; -EINVAL for NULL.
+ */
+ISOLATOR_API int isolator_pool_info(const struct isolator_pool *pool, struct isolator_pool_info *info);
+
+/**@}*/
 
 #ifdef __cplusplus
 }
@@ -468,5 +643,7 @@ ISOLATOR_API uint64_t isolator_ns_to_cycles(uint64_t ns);
 
 /* The inline fast paths: counter reads and the per-iteration gap check. */
 #include <isolator/clock.h>
+/* The inline fast path of the channels: post, poll, read. */
+#include <isolator/channel.h>
 
 #endif /* ISOLATOR_H */

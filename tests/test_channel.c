@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Shared-memory channels, behaviour only: full and empty edges, batches of
+ * every size, the uint32_t wrap, the registry, a channel shared with another
+ * process by name, and regions that are refused (corrupted header, hostile
+ * indices and lengths). The long two-CPU sequence check is test_chan_stress.c.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "isolator.h"
+#include "tap.h"
+
+struct seq_check {
+	uint64_t next;
+	uint64_t bad;
+	size_t last_len;
+};
+
+static void expect_seq(void *arg, const void *msg, size_t len)
+{
+	struct seq_check *s = arg;
+	uint64_t v;
+
+	memcpy(&v, msg, sizeof(v));
+	if (v != s->next || len != sizeof(v))
+		s->bad++;
+	s->next++;
+	s->last_len = len;
+}
+
+static void full_and_empty(void)
+{
+	struct isolator_chan *c = isolator_chan_create(NULL, 8, 8, 0);
+	struct seq_check chk = { 0 };
+	uint64_t v, buf[8];
+	size_t lens[8];
+	int n;
+
+	ok(c != NULL, "create a memfd channel of 8 x 8 bytes");
+	is_int(isolator_chan_capacity(c), 8, "capacity");
+	is_int(isolator_chan_slot_size(c), 8, "slot size");
+	is_int(isolator_chan_poll(c, expect_seq, &chk, 64), 0, "poll of an empty ring delivers nothing");
+	is_int(isolator_chan_read(c, buf, sizeof(buf[0]), lens, 8), 0, "read of an empty ring copies nothing");
+	is_int(isolator_chan_pending(c), 0, "nothing pending");
+
+	for (v = 0; v < 8; v++)
+		if (isolator_chan_post(c, &v, sizeof(v)))
+			break;
+	is_int(v, 8, "8 posts fill the ring");
+	is_int(isolator_chan_pending(c), 8, "8 pending");
+	v = 99;
+	is_int(isolator_chan_post(c, &v, sizeof(v)), -EAGAIN, "post to a full ring: -EAGAIN");
+	is_int(isolator_chan_post_batch(c, &v, sizeof(v), 1), -EAGAIN, "batch post to a full ring: -EAGAIN");
+	is_int(isolator_chan_post(c, buf, 9), -EMSGSIZE, "a message over the slot size: -EMSGSIZE");
+
+	is_int(isolator_chan_poll(c, expect_seq, &chk, 3), 3, "poll takes at most its max (3)");
+	for (v = 8; v < 11; v++)
+		if (isolator_chan_post(c, &v, sizeof(v)))
+			break;
+	is_int(v, 11, "3 freed slots take 3 more");
+	v = 99;
+	is_int(isolator_chan_post(c, &v, sizeof(v)), -EAGAIN, "and the ring is full again (nothing overwritten)");
+	n = isolator_chan_poll(c, expect_seq, &chk, 64);
+	is_int(n, 8, "poll drains the remaining 8");
+	ok(chk.next == 11 && chk.bad == 0, "11 messages in order, none lost or duplicated");
+	is_int(isolator_chan_poll(c, expect_seq, &chk, 64), 0, "empty again");
+
+	/* short messages keep their length */
+	is_int(isolator_chan_post(c, "abc", 3), 0, "post 3 bytes");
+	memset(buf, 0, sizeof(buf));
+	is_int(isolator_chan_read(c, buf, 8, lens, 8), 1, "read one");
+	ok(lens[0] == 3 && !memcmp(buf, "abc", 3), "its length and bytes");
+	is_int(isolator_chan_read(c, buf, 4, lens, 8), -EINVAL, "read with a stride under the slot size: -EINVAL");
+	is_int(isolator_chan_poll(c, expect_seq, &chk, 0), 0, "poll with max 0 takes nothing");
+	isolator_chan_free(c);
+	isolator_chan_free(NULL);
+	ok(1, "isolator_chan_free(NULL) is a no-op");
+}
+
+static void batches(void)
+{
+	enum { CAP = 32 };
+	struct isolator_chan *c = isolator_chan_create(NULL, CAP, 8, 0);
+	uint64_t out[CAP], in[CAP], next_in = 0, next_out = 0;
+	size_t lens[CAP];
+	int bad = 0;
+
+	for (unsigned n = 1; n <= CAP; n++) {
+		for (unsigned i = 0; i < n; i++)
+			out[i] = next_out++;
+		if (isolator_chan_post_batch(c, out, sizeof(out[0]), n) != (int)n) {
+			bad++;
+			break;
+		}
+		/* read back in batches of every size up to n */
+		for (unsigned got = 0, want = 1; got < n; want = want % n + 1) {
+			int r = isolator_chan_read(c, in, sizeof(in[0]), lens, want);
+
+			if (r <= 0) {
+				bad++;
+				break;
+			}
+			for (int i = 0; i < r; i++)
+				if (in[i] != next_in++ || lens[i] != 8)
+					bad++;
+			got += (unsigned)r;
+		}
+	}
+	is_int(bad, 0, "batches of 1 to %d posted and read back in order, batch reads of every size", CAP);
+
+	/* a batch larger than the room posts what fits */
+	for (unsigned i = 0; i < CAP - 2; i++)
+		isolator_chan_post(c, &i, 4);
+	is_int(isolator_chan_post_batch(c, out, sizeof(out[0]), 5), 2, "batch of 5 with room for 2 posts 2");
+	is_int(isolator_chan_pending(c), CAP, "ring full");
+	is_int(isolator_chan_read(c, in, sizeof(in[0]), lens, CAP), CAP, "read it all in one batch");
+	is_int(isolator_chan_post_batch(c, out, sizeof(out[0]), 0), 0, "batch of 0 posts nothing");
+	is_int(isolator_chan_post_batch(c, out, 9, 1), -EMSGSIZE, "batch of oversized messages: -EMSGSIZE");
+	isolator_chan_free(c);
+}
+
+/* Start the indices just below 2^32 and run several laps across the wrap. */
+static void wrap(void)
+{
+	enum { CAP = 4 };
+	struct isolator_chan *a = isolator_chan_create(NULL, CAP, 8, 0), *b;
+	struct seq_check chk = { 0 };
+	const uint32_t t0 = UINT32_MAX - 5;
+	int bad = 0;
+
+	/* what the region would hold after running to t0: both indices at t0,
+	 * every slot stamped by the previous lap */
+	atomic_store(&a->region->tail, t0);
+	atomic_store(&a->region->head, t0);
+	for (uint32_t i = t0 - CAP; i != t0; i++)
+		atomic_store(&isolator_chan_slot_(a, i)->stamp, i + 1);
+	b = isolator_chan_open_fd(isolator_chan_fd(a));
+	ok(b != NULL, "open a region whose indices are about to wrap");
+	for (uint64_t v = 0; v < 5 * CAP; v++) {
+		if (isolator_chan_post(b, &v, sizeof(v)))
+			bad++;
+		if (v % 3 == 2 && isolator_chan_poll(b, expect_seq, &chk, CAP) <= 0)
+			bad++;
+	}
+	while (isolator_chan_poll(b, expect_seq, &chk, CAP) > 0)
+		;
+	ok(!bad && chk.next == 5 * CAP && !chk.bad, "20 messages across the uint32_t wrap, in order");
+	ok(atomic_load(&b->region->tail) < 100, "the tail did wrap (%u)", atomic_load(&b->region->tail));
+	isolator_chan_free(b);
+	isolator_chan_free(a);
+}
+
+static int registry_hits;
+static void count_msg(void *arg, const void *msg, size_t len)
+{
+	(void)msg;
+	(void)len;
+	(*(int *)arg)++;
+}
+
+static void registry(void)
+{
+	struct isolator_chan *a = isolator_chan_create(NULL, 16, 8, 0);
+	struct isolator_chan *b = isolator_chan_create(NULL, 16, 8, 0);
+	int hits_b = 0;
+	uint64_t v = 1;
+
+	is_int(isolator_chan_register(a, count_msg, &registry_hits), 0, "register a");
+	is_int(isolator_chan_register(b, count_msg, &hits_b), 0, "register b");
+	is_int(isolator_chan_register(b, count_msg, &hits_b), -EBUSY, "registering twice: -EBUSY");
+	is_int(isolator_chan_register(NULL, count_msg, &hits_b), -EINVAL, "register NULL: -EINVAL");
+	for (int i = 0; i < 5; i++)
+		isolator_chan_post(a, &v, sizeof(v));
+	for (int i = 0; i < 3; i++)
+		isolator_chan_post(b, &v, sizeof(v));
+	is_int(isolator_poll_all(4), 7, "poll_all delivers up to 4 from each channel");
+	is_int(isolator_poll_all(4), 1, "and the rest next time");
+	ok(registry_hits == 5 && hits_b == 3, "each channel's callback got its own messages");
+	is_int(isolator_chan_unregister(a), 0, "unregister a");
+	is_int(isolator_chan_unregister(a), -ENOENT, "unregister twice: -ENOENT");
+	isolator_chan_post(a, &v, sizeof(v));
+	is_int(isolator_poll_all(4), 0, "an unregistered channel is not polled");
+	isolator_chan_free(b); /* frees a registered channel: unregisters it */
+	is_int(isolator_poll_all(4), 0, "freed channel left the registry");
+	isolator_chan_free(a);
+}
+
+static void cross_process(void)
+{
+	char name[64];
+	struct isolator_chan *c, *o;
+	uint64_t v;
+	pid_t pid;
+	int status, bad = 0;
+	struct stat st;
+	enum { N = 100000 };
+
+	snprintf(name, sizeof(name), "/isolator-test-%d", (int)getpid());
+	isolator_chan_unlink(name);
+	c = isolator_chan_create(name, 64, 64, 0640);
+	ok(c != NULL, "create %s", name);
+	ok(fstat(isolator_chan_fd(c), &st) == 0 && (st.st_mode & 0777) == 0640,
+	   "permissions are the creator's (0640), not the umask's");
+	ok(isolator_chan_create(name, 64, 64, 0) == NULL && errno == EEXIST, "creating it again: EEXIST");
+
+	pid = fork();
+	if (pid == 0) {
+		/* the child: a consumer in another process */
+		struct isolator_chan *cc = isolator_chan_open(name);
+		struct seq_check chk = { 0 };
+
+		if (!cc)
+			_exit(10);
+		while (chk.next < N) {
+			if (isolator_chan_poll(cc, expect_seq, &chk, 64) < 0)
+				_exit(11);
+		}
+		isolator_chan_free(cc);
+		_exit(chk.bad ? 12 : 0);
+	}
+	for (v = 0; v < N;) {
+		int r = isolator_chan_post(c, &v, sizeof(v));
+
+		if (r == 0)
+			v++;
+		else if (r != -EAGAIN && ++bad)
+			break;
+		else
+			sched_yield();
+	}
+	waitpid(pid, &status, 0);
+	ok(!bad && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "%d messages to another process through the name, in order (child exit %d)", N,
+	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+
+	/* corrupt the header, field by field; every open must refuse */
+	struct isolator_chan_header *h = &c->region->hdr, saved = *h;
+	static const char *const cases[] = {
+		"wrong magic", "wrong version", "capacity not a power of two",
+		"slot size over the limit", "stride that disagrees",
+		"region size that disagrees", "slots offset elsewhere",
+		"tail - head over the capacity",
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t tail = atomic_load(&c->region->tail);
+
+		switch (i) {
+		case 0: atomic_store(&h->magic, 0xdeadbeef); break;
+		case 1: h->version = 2; break;
+		case 2: h->capacity = 48; break;
+		case 3: h->slot_size = 1u << 20; break;
+		case 4: h->stride = 64; break;
+		case 5: h->region_size += 4096; break;
+		case 6: h->slots_offset = 0; break;
+		case 7: atomic_store(&c->region->tail, atomic_load(&c->region->head) + 65); break;
+		}
+		o = isolator_chan_open(name);
+		ok(o == NULL && errno == EPROTO, "refused: %s (%s)", cases[i], isolator_errmsg());
+		isolator_chan_free(o);
+		*h = saved;
+		atomic_store(&h->magic, ISOLATOR_CHAN_MAGIC);
+		atomic_store(&c->region->tail, tail);
+	}
+	o = isolator_chan_open(name);
+	ok(o != NULL, "the restored header opens again");
+
+	/* a region whose file is shorter than its geometry */
+	ok(ftruncate(isolator_chan_fd(c), 4096) == 0, "truncate the file");
+	struct isolator_chan *t = isolator_chan_open(name);
+	ok(t == NULL && errno == EPROTO, "refused: file shorter than the geometry (%s)", isolator_errmsg());
+
+	/* hostile values at run time: a length over the slot, a head past the tail */
+	isolator_chan_free(o);
+	isolator_chan_free(c);
+	isolator_chan_unlink(name);
+	c = isolator_chan_create(NULL, 8, 8, 0);
+	struct seq_check chk = { 0 };
+	v = 0;
+	isolator_chan_post(c, &v, sizeof(v));
+	isolator_chan_slot_(c, 0)->len = 1000;
+	is_int(isolator_chan_poll(c, expect_seq, &chk, 8), -EPROTO, "a slot with an impossible length: -EPROTO");
+	ok(chk.next == 0, "and it was not delivered");
+	for (int i = 0; i < 7; i++)
+		isolator_chan_post(c, &v, sizeof(v));
+	atomic_store(&c->region->head, 1000);
+	is_int(isolator_chan_post(c, &v, sizeof(v)), -EPROTO, "a head the ring cannot have: -EPROTO");
+	is_int(isolator_chan_pending(c), -EPROTO, "pending says so too");
+	isolator_chan_free(c);
+
+	ok(isolator_chan_open("no-slash") == NULL && errno == EINVAL, "a name without '/': EINVAL");
+	ok(isolator_chan_open("/isolator-test-none") == NULL && errno == ENOENT, "an absent name: ENOENT");
+	ok(isolator_chan_create(NULL, 12, 8, 0) == NULL && errno == EINVAL, "capacity 12: EINVAL");
+	ok(isolator_chan_create(NULL, 8, 0, 0) == NULL && errno == EINVAL, "slot size 0: EINVAL");
+	int fd = memfd_create("not-a-channel", 0);
+	ok(fd >= 0 && ftruncate(fd, 65536) == 0, "a zeroed memfd");
+	ok(isolator_chan_open_fd(fd) == NULL && errno == EPROTO, "is refused (%s)", isolator_errmsg());
+	close(fd);
+}
+
+int main(void)
+{
+	full_and_empty();
+	batches();
+	wrap();
+	registry();
+	cross_process();
+	return done_testing();
+}
