@@ -116,6 +116,16 @@ int stock_system_apply(struct stock_system *sys, const char *sysroot, unsigned c
 		       const struct isolator_params *params, pid_t pid);
 int stock_system_restore(struct stock_system *sys, const char *sysroot);
 
+/* Whether kernel parameter @param= (isolcpus, nohz_full, rcu_nocbs...) in
+ * /proc/cmdline lists @cpu; flags before the list (isolcpus=domain,2) are
+ * skipped. 1 or 0. */
+int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cpu);
+/* Whether the CPU list in /sys/devices/system/cpu/@file lists @cpu. 1 or 0. */
+int sysfs_lists_cpu(const char *sysroot, const char *file, unsigned cpu);
+
+/* The cgroup v2 mount point (under @sysroot) into @out. 0 or -ENOENT. */
+int cgroup2_mount(const char *sysroot, char *out, size_t len);
+
 /* Which interrupt sources remain on @cpu given what was applied. */
 unsigned stock_remaining_sources(const char *sysroot, unsigned cpu, unsigned applied);
 

@@ -15,9 +15,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -252,6 +254,59 @@ static enum restore_result restore_cgroup(const char *dir, const char *orig, int
 	return RESTORE_DONE;
 }
 
+/*
+ * "process:<pid>" entries stop a helper process a tool left running (the
+ * /dev/cpu_dma_latency holder of `isolator apply`); the value written is the
+ * process's start time (field 22 of /proc/<pid>/stat), so a pid reused by
+ * another process since is left alone.
+ */
+static enum restore_result restore_process(const char *pid_text, const char *start, int *err)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long t = 0;
+	int pid = atoi(pid_text);
+
+	if (pid <= 1)
+		return RESTORE_SKIPPED;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return RESTORE_UNCHANGED; /* gone already */
+	p = strrchr(buf, ')'); /* comm may hold spaces */
+	if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			 "%*s %*s %*s %*s %llu", &t) != 1)
+		return RESTORE_SKIPPED;
+	if (strtoull(start, NULL, 10) != t)
+		return RESTORE_SKIPPED; /* the pid belongs to someone else now */
+	if (kill(pid, SIGTERM) < 0) {
+		*err = errno;
+		return RESTORE_FAILED;
+	}
+	/* what it held is released when it is gone (or a zombie): wait up to 2 s */
+	for (int i = 0; i < 200; i++) {
+		struct timespec ts = { 0, 10000000 };
+
+		if (read_text(path, buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')) || p[2] == 'Z')
+			break;
+		nanosleep(&ts, NULL);
+	}
+	return RESTORE_DONE;
+}
+
+/* Whether the setting's text @now holds @value. Selection files such as
+ * transparent_hugepage/enabled read "always [madvise] never" and take one
+ * word: there the bracketed word is the value. */
+static int holds(const char *now, const char *value)
+{
+	const char *open = strchr(now, '['), *close;
+
+	if (!strcmp(now, value))
+		return 1;
+	if (!open || strchr(value, '[') || !(close = strchr(open, ']')))
+		return 0;
+	return (size_t)(close - open - 1) == strlen(value) &&
+	       !strncmp(open + 1, value, strlen(value));
+}
+
 struct entry {
 	char *path, *old_value, *new_value;
 };
@@ -298,17 +353,20 @@ int journal_restore(const char *path, restore_report_fn report, void *arg)
 		struct entry *e = &entries[i];
 		char now[4096];
 		enum restore_result result;
-		ssize_t n = strncmp(e->path, "cgroup:", 7) ? read_text(e->path, now, sizeof(now)) : 0;
+		int special = !strncmp(e->path, "cgroup:", 7) || !strncmp(e->path, "process:", 8);
+		ssize_t n = special ? 0 : read_text(e->path, now, sizeof(now));
 		int err = 0;
 
 		if (!strncmp(e->path, "cgroup:", 7)) {
 			result = restore_cgroup(e->path + 7, e->old_value, &err);
+		} else if (special) {
+			result = restore_process(e->path + 8, e->new_value, &err);
 		} else if (n < 0) {
 			result = RESTORE_FAILED;
 			err = (int)-n;
-		} else if (!strcmp(now, e->old_value)) {
+		} else if (holds(now, e->old_value)) {
 			result = RESTORE_UNCHANGED;
-		} else if (strcmp(now, e->new_value)) {
+		} else if (!holds(now, e->new_value)) {
 			result = RESTORE_SKIPPED;
 		} else {
 			err = -write_text(e->path, e->old_value);

@@ -94,7 +94,7 @@ static void steer_irqs(struct stock_system *sys, const char *sysroot)
 }
 
 /* The mount point of the cgroup v2 hierarchy, from mountinfo. */
-static int cgroup2_mount(const char *sysroot, char *out, size_t len)
+int cgroup2_mount(const char *sysroot, char *out, size_t len)
 {
 	char path[512], *text, *line, *save = NULL;
 	int err = -ENOENT;
@@ -242,7 +242,7 @@ int stock_system_restore(struct stock_system *sys, const char *sysroot)
 	return err;
 }
 
-static int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cpu)
+int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cpu)
 {
 	char path[512], buf[4096], key[64], *p;
 	struct isolator_cpuset set;
@@ -271,7 +271,7 @@ static int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cp
 	return 0;
 }
 
-static int sysfs_lists_cpu(const char *sysroot, const char *file, unsigned cpu)
+int sysfs_lists_cpu(const char *sysroot, const char *file, unsigned cpu)
 {
 	char path[512], buf[4096];
 	struct isolator_cpuset set;

@@ -4,6 +4,8 @@
 #define ISOLATOR_COMMANDS_H
 
 int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_revert(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -11,6 +11,8 @@
 
 static const struct tool_command commands[] = {
 	{ "run", "run a command isolated on one CPU", cmd_run },
+	{ "check", "audit this machine for what spoils latency: pass/warn/fail and the fix", cmd_check },
+	{ "apply", "apply the run-time fixes of check, journaled; undo with revert", cmd_apply },
 	{ "stat", "live per-CPU table of interrupts by kind", cmd_stat },
 	{ "revert", "restore what an isolated process that died left changed", cmd_revert },
 	{ "demo", "an isolated spinning loop beside a control loop: interrupts and gaps", cmd_demo },

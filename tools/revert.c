@@ -29,7 +29,10 @@ static void report(void *arg, const char *path, const char *old_value,
 
 	switch (result) {
 	case RESTORE_DONE:
-		printf("restored %s = %s\n", path, old_value);
+		if (!strncmp(path, "process:", 8))
+			printf("stopped %s (the /dev/cpu_dma_latency holder)\n", path);
+		else
+			printf("restored %s = %s\n", path, old_value);
 		p->restored++;
 		break;
 	case RESTORE_UNCHANGED:
