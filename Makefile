@@ -3,7 +3,8 @@
 # packages, as root), and fronts the kernel and VM scripts.
 #
 #   make            build: build/isolator, build/libisolator.so
-#   make demo       build, then the demonstration (about 12 s)
+#   make demo       build, then `isolator bench response` for 10 s: the
+#                   table, and the plot in build/demo-response.png
 #   make check      every test suite: unit, simulated system, command line,
 #                   ASan/UBSan, TSan (channels), and the kernel extension in a VM
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
@@ -27,7 +28,8 @@ $(BUILD)/build.ninja:
 	meson setup $(BUILD) --prefix=$(PREFIX) $(MESON_OPTS)
 
 demo: all
-	$(BUILD)/isolator demo --duration 10
+	@scripts/deps.sh bench
+	$(BUILD)/isolator bench response --duration 10 --plot $(BUILD)/demo-response.png
 
 check: check-unit check-asan check-tsan vm-test
 

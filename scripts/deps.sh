@@ -7,7 +7,7 @@ set -eu
 
 pkgs_build="gcc libc6-dev make meson ninja-build pkg-config"
 pkgs_sanitize="libclang-rt-14-dev"
-pkgs_bench="libck-dev dpdk-dev libgpiod-dev gnuplot-nox"
+pkgs_bench="libck-dev dpdk-dev libgpiod-dev gnuplot-nox python3-jsonschema"
 pkgs_model="libtracefs-dev"
 pkgs_kernel="qemu-system-x86 busybox-static cpio linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache xz-utils"
 
