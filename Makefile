@@ -22,7 +22,7 @@ all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 deps:
-	@scripts/deps.sh build
+	@scripts/deps.sh build model
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --prefix=$(PREFIX) $(MESON_OPTS)

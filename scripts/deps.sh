@@ -8,7 +8,8 @@ set -eu
 pkgs_build="gcc libc6-dev make meson ninja-build pkg-config"
 pkgs_sanitize="libclang-rt-14-dev"
 pkgs_bench="libck-dev dpdk-dev libgpiod-dev gnuplot-nox python3-jsonschema"
-pkgs_model="libtracefs-dev"
+# libtracefs-dev does not pull in the libtraceevent headers its own header includes
+pkgs_model="libtracefs-dev libtraceevent-dev"
 pkgs_kernel="qemu-system-x86 busybox-static cpio linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache xz-utils"
 
 want=""

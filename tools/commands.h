@@ -9,6 +9,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_revert(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_model(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
 #endif

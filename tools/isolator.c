@@ -16,6 +16,7 @@ static const struct tool_command commands[] = {
 	{ "stat", "live per-CPU table of interrupts by kind", cmd_stat },
 	{ "revert", "restore what an isolated process that died left changed", cmd_revert },
 	{ "demo", "an isolated spinning loop beside a control loop: interrupts and gaps", cmd_demo },
+	{ "model", "scheduling-latency bound per CPU from tracepoints (Oliveira et al.)", cmd_model },
 	{ "bench", "the paper's measurements beside their baselines: response, toggle, noise", cmd_bench },
 };
 
