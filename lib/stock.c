@@ -250,6 +250,9 @@ int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cpu)
 	if (sysroot_path(path, sizeof(path), sysroot, "/proc/cmdline") ||
 	    read_text(path, buf, sizeof(buf)) < 0)
 		return 0;
+	p = strstr(buf, " -- "); /* the rest is init's */
+	if (p)
+		*p = '\0';
 	snprintf(key, sizeof(key), "%s=", param);
 	for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
 		char *v = p + strlen(key), *end;

@@ -548,6 +548,7 @@ int cmd_apply(int argc, char **argv)
 
 	if (parse(argc, argv, &p) < 0)
 		return EXIT_ERROR;
+	setvbuf(stdout, NULL, _IOLBF, 0); /* each change is a progress line */
 	snprintf(p.journal_file, sizeof(p.journal_file), "%s/journal", journal_dir());
 	if (!p.dry_run && access(p.journal_file, F_OK) == 0)
 		return fail("apply: %s exists from an earlier apply; run 'isolator revert' first",

@@ -1,0 +1,219 @@
+#!/bin/sh
+# Command-line tests of `isolator check`, `apply` and `revert`, in TAP.
+# Usage: tune_cli.sh path/to/isolator
+# 1. bad input: one line on stderr, exit 1;
+# 2. check --json and exit codes, on this machine and on fake trees;
+# 3. apply/revert on a fake tree: exact, dry run changes nothing, a refused
+#    value is reported and the rest still applies;
+# 4. as root on this machine: apply then revert, and apply SIGKILLed at
+#    random points then revert, leave every IRQ affinity and tunable as it was.
+set -u
+ISOLATOR=${1:?usage: tune_cli.sh ISOLATOR}
+n=0
+failed=0
+tmp=$(mktemp -d /tmp/isolator-tune-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export ISOLATOR_STATE_DIR="$tmp/state"
+unset ISOLATOR_SYSROOT ISOLATOR_TEST_STEP_DELAY_MS
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; sed 's/^/#   /' "$tmp/out" "$tmp/err" | head -40; fi; }
+
+expect_fail() {
+	desc=$1
+	shift
+	"$ISOLATOR" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -q '^isolator: ' "$tmp/err" && [ ! -s "$tmp/out" ]; then
+		ok "$desc: $(cat "$tmp/err")"
+	else
+		not_ok "$desc (exit $rc, stderr $lines lines)"
+		sed 's/^/#   /' "$tmp/err" "$tmp/out"
+	fi
+}
+
+expect_fail "check: CPU not online" check --cpu 9999
+expect_fail "check: CPU list a" check --cpu a
+expect_fail "check: bad option" check --bogus
+expect_fail "check: stray argument" check extra
+expect_fail "apply: no --cpu" apply
+expect_fail "apply: CPU not online" apply --cpu 9999
+expect_fail "apply: CPU list 3-1" apply --cpu 3-1
+expect_fail "apply: bad option" apply --cpu 0 --bogus
+expect_fail "apply: every CPU" apply --cpu "$(cat /sys/devices/system/cpu/online)" --dry-run
+for cmd in check apply; do
+	"$ISOLATOR" $cmd --help >"$tmp/out" 2>"$tmp/err"
+	check "$cmd --help shows usage" "grep -q '^usage: isolator $cmd' '$tmp/out'"
+done
+
+# --- check on this machine --------------------------------------------------
+"$ISOLATOR" check >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "check on this machine exits 0 or 2 (got $rc)" "[ $rc = 0 ] || [ $rc = 2 ]"
+check "check prints a verdict per item and a tally" \
+	"grep -q '^\(pass\|warn\|fail\|skip\)  preempt_rt' '$tmp/out' && grep -q ' pass, .* fail, ' '$tmp/out'"
+"$ISOLATOR" check --json >"$tmp/out" 2>"$tmp/err"
+if command -v python3 >/dev/null; then
+	check "check --json is isolator-check/1 with id/status/evidence/fix" "python3 -c '
+import json, sys
+d = json.load(open(\"$tmp/out\"))
+assert d[\"schema\"] == \"isolator-check/1\"
+assert len(d[\"checks\"]) >= 20
+for c in d[\"checks\"]:
+    assert c[\"status\"] in (\"pass\", \"warn\", \"fail\", \"skip\"), c
+    assert set((\"id\", \"status\", \"evidence\", \"fix\")) <= set(c), c
+    assert c[\"evidence\"], c
+'"
+else
+	ok "# SKIP no python3 to parse the JSON"
+fi
+
+# --- fake trees ---------------------------------------------------------------
+# make_tree DIR: 4 CPUs with everything that apply touches, untuned
+make_tree() {
+	t=$1
+	rm -rf "$t"
+	mkdir -p "$t/sys/devices/system/cpu/cpu1/cpufreq" "$t/proc/sys/kernel" "$t/dev" \
+		"$t/sys/devices/virtual/workqueue/writeback" "$t/sys/kernel/mm/transparent_hugepage"
+	echo 0-3 >"$t/sys/devices/system/cpu/online"
+	for irq in 10:0-3 11:1 12:0 13:1-3; do
+		mkdir -p "$t/proc/irq/${irq%%:*}"
+		echo "${irq#*:}" >"$t/proc/irq/${irq%%:*}/smp_affinity_list"
+	done
+	echo f >"$t/proc/irq/default_smp_affinity"
+	echo powersave >"$t/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor"
+	echo "performance powersave" >"$t/sys/devices/system/cpu/cpu1/cpufreq/scaling_available_governors"
+	echo 950000 >"$t/proc/sys/kernel/sched_rt_runtime_us"
+	echo 1 >"$t/proc/sys/kernel/timer_migration"
+	echo 0-3 >"$t/proc/sys/kernel/watchdog_cpumask"
+	echo f >"$t/sys/devices/virtual/workqueue/cpumask"
+	echo f >"$t/sys/devices/virtual/workqueue/writeback/cpumask"
+	echo madvise >"$t/sys/kernel/mm/transparent_hugepage/enabled"
+	echo quiet >"$t/proc/cmdline"
+	: >"$t/dev/cpu_dma_latency"
+}
+# every file but the holder's device, with its content
+tree_state() { (cd "$1" && find . -type f ! -name cpu_dma_latency | sort | xargs grep -H '' 2>/dev/null); }
+# a random delay in seconds below $1 ms, and the changes journaled so far
+rand_delay() { r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' '); awk -v r="$r" -v m="$1" 'BEGIN { printf "%.3f", (r % m) / 1000 }'; }
+journal_entries() { [ -e "$ISOLATOR_STATE_DIR/journal" ] && echo $(($(wc -l <"$ISOLATOR_STATE_DIR/journal") - 1)) || echo 0; }
+holders() { for p in /proc/[0-9]*; do ls -l "$p/fd" 2>/dev/null; done | grep -c 'cpu_dma_latency' ; }
+
+tree="$tmp/tree"
+make_tree "$tree"
+tree_state "$tree" >"$tmp/tree.before"
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" check --cpu 1 >"$tmp/out" 2>"$tmp/err"
+check "check on an untuned tree exits 2" "[ $? = 2 ]"
+check "it names the boot parameters to add" "grep -q 'isolcpus=domain,managed_irq,1 nohz_full=1 rcu_nocbs=1 irqaffinity=0,2-3' '$tmp/out'"
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 --dry-run >"$tmp/out" 2>"$tmp/err"
+check "apply --dry-run exits 0" "[ $? = 0 ]"
+tree_state "$tree" >"$tmp/tree.dry"
+check "apply --dry-run changes nothing" "cmp -s '$tmp/tree.before' '$tmp/tree.dry' && [ ! -e '$ISOLATOR_STATE_DIR/journal' ]"
+check "apply --dry-run lists the changes" "grep -q 'would set .*/proc/irq/10/smp_affinity_list: 0-3 -> 0,2-3' '$tmp/out'"
+
+h0=$(holders)
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 >"$tmp/out" 2>"$tmp/err"
+check "apply on the tree exits 0" "[ $? = 0 ]"
+check "IRQ 11 (only CPU 1) moved to the housekeeping CPUs" "[ \$(cat '$tree/proc/irq/11/smp_affinity_list') = 0,2-3 ]"
+check "IRQ 13 (1-3) keeps 2-3" "[ \$(cat '$tree/proc/irq/13/smp_affinity_list') = 2-3 ]"
+check "governor performance, RT throttling -1, timer_migration 0" \
+	"[ \$(cat '$tree/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor') = performance ] && [ \$(cat '$tree/proc/sys/kernel/sched_rt_runtime_us') = -1 ] && [ \$(cat '$tree/proc/sys/kernel/timer_migration') = 0 ]"
+check "workqueue masks f -> d, watchdog 0-3 -> 0,2-3, THP never" \
+	"[ \$(cat '$tree/sys/devices/virtual/workqueue/cpumask') = d ] && [ \$(cat '$tree/sys/devices/virtual/workqueue/writeback/cpumask') = d ] && [ \$(cat '$tree/proc/sys/kernel/watchdog_cpumask') = 0,2-3 ] && [ \$(cat '$tree/sys/kernel/mm/transparent_hugepage/enabled') = never ]"
+check "a /dev/cpu_dma_latency holder runs" "[ $(holders) -gt $h0 ]"
+check "journal written" "head -1 '$ISOLATOR_STATE_DIR/journal' | grep -q '^isolator-journal 1 '"
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 >"$tmp/out" 2>"$tmp/err"
+check "a second apply is refused while the journal exists" "[ $? = 1 ] && grep -q 'revert' '$tmp/err'"
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+check "revert exits 0" "[ $? = 0 ]"
+tree_state "$tree" >"$tmp/tree.after"
+check "revert restores every value of the tree" "cmp -s '$tmp/tree.before' '$tmp/tree.after'"
+check "revert stops the holder" "[ $(holders) = $h0 ] && grep -q 'stopped process:' '$tmp/out'"
+check "journal removed" "[ ! -e '$ISOLATOR_STATE_DIR/journal' ]"
+
+# A value the kernel refuses: reported, the rest applies, revert exact.
+rm "$tree/proc/sys/kernel/timer_migration"
+ln -s /proc/version "$tree/proc/sys/kernel/timer_migration"
+tree_state "$tree" >"$tmp/tree.before"
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 --no-dma-holder >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "a refused value: exit 1, one line on stderr" "[ $rc = 1 ] && [ \$(wc -l <'$tmp/err') = 1 ]"
+check "the refusal is reported" "grep -q 'FAILED .*timer_migration' '$tmp/out'"
+check "the rest still applied" "[ \$(cat '$tree/proc/sys/kernel/sched_rt_runtime_us') = -1 ]"
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+tree_state "$tree" >"$tmp/tree.after"
+check "revert after a refused value is exact" "cmp -s '$tmp/tree.before' '$tmp/tree.after'"
+
+# SIGKILL at a random point on the tree, then revert
+for i in 1 2 3; do
+	make_tree "$tree"
+	tree_state "$tree" >"$tmp/tree.before"
+	h0=$(holders)
+	delay=$(rand_delay 250)
+	ISOLATOR_SYSROOT=$tree ISOLATOR_TEST_STEP_DELAY_MS=20 "$ISOLATOR" apply --cpu 1 >"$tmp/out" 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	done_lines=$(journal_entries)
+	ISOLATOR_SYSROOT=$tree "$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+	tree_state "$tree" >"$tmp/tree.after"
+	check "tree: apply killed after ${delay}s ($done_lines changes made), revert exact" \
+		"cmp -s '$tmp/tree.before' '$tmp/tree.after' && [ $(holders) = $h0 ]"
+done
+
+# --- this machine (root): every IRQ affinity and tunable as it was ------------
+if [ "$(id -u)" = 0 ] && [ "$(cat /sys/devices/system/cpu/online)" != 0 ]; then
+	last=$(($(nproc --all) - 1))
+	snapshot() {
+		for f in /proc/irq/*/smp_affinity_list /proc/irq/default_smp_affinity \
+			/proc/sys/kernel/sched_rt_runtime_us /proc/sys/kernel/timer_migration \
+			/proc/sys/kernel/watchdog_cpumask /sys/devices/virtual/workqueue/cpumask \
+			/sys/devices/virtual/workqueue/*/cpumask /sys/kernel/mm/transparent_hugepage/enabled \
+			/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor; do
+			[ -r "$f" ] && echo "$f $(cat "$f")"
+		done
+		echo "dma holders $(holders)"
+		ls -d /sys/fs/cgroup/unified/isolator.apply /sys/fs/cgroup/isolator.apply 2>/dev/null
+	}
+	snapshot >"$tmp/before"
+	"$ISOLATOR" apply --cpu "$last" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	snapshot >"$tmp/during"
+	check "apply --cpu $last on this machine (exit $rc)" "[ $rc = 0 ] || [ $rc = 1 ]"
+	check "apply changed the machine" "! cmp -s '$tmp/before' '$tmp/during'"
+	"$ISOLATOR" check --cpu "$last" --json >"$tmp/out" 2>"$tmp/err"
+	check "after apply, check passes rt_throttling and timer_migration" \
+		"grep -q '\"id\":\"rt_throttling\",[^}]*\"status\":\"pass\"' '$tmp/out' && grep -q '\"id\":\"timer_migration\",[^}]*\"status\":\"pass\"' '$tmp/out'"
+	"$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+	check "revert exits 0" "[ $? = 0 ]"
+	snapshot >"$tmp/after"
+	if cmp -s "$tmp/before" "$tmp/after"; then ok "apply + revert: every IRQ affinity and tunable as it was"; else
+		not_ok "machine differs after apply + revert"; diff "$tmp/before" "$tmp/after" | sed 's/^/#   /'
+	fi
+	for i in 1 2 3 4; do
+		snapshot >"$tmp/before"
+		delay=$(rand_delay 600)
+		ISOLATOR_TEST_STEP_DELAY_MS=20 "$ISOLATOR" apply --cpu "$last" >"$tmp/out" 2>&1 &
+		pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		made=$(journal_entries)
+		"$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+		snapshot >"$tmp/after"
+		if cmp -s "$tmp/before" "$tmp/after"; then
+			ok "apply SIGKILLed after ${delay}s ($made changes made); revert leaves the machine as it was"
+		else
+			not_ok "machine differs after SIGKILL at ${delay}s + revert"
+			diff "$tmp/before" "$tmp/after" | sed 's/^/#   /'
+		fi
+	done
+else
+	ok "# SKIP apply/revert on this machine needs root and several CPUs"
+fi
+
+echo "1..$n"
+[ "$failed" = 0 ]
