@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A static `isolator-bench` for the VM's initramfs: the bench subcommands
+ * without the rest of the isolator command (whose other parts need libraries
+ * the initramfs does not have). Same code, same options, same output.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../tools/tool.h"
+#include "../suite.h"
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} modes[] = { { "response", bench_response }, { "toggle", bench_toggle }, { "noise", bench_noise } };
+
+	if (argc < 2)
+		return fail("usage: isolator-bench response|toggle|noise [options]");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(argv[1], modes[i].name))
+			return modes[i].run(argc - 1, argv + 1);
+	return fail("unknown mode '%s'", argv[1]);
+}
