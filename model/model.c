@@ -470,31 +470,33 @@ int model_feed(struct model *m, const struct trace_event *ev, char *err, size_t 
 	}
 }
 
+int model_feed_line(struct model *m, const char *line, size_t len, char *err, size_t errlen)
+{
+	struct trace_event ev;
+	char why[200];
+	int r;
+
+	m->lines++;
+	r = trace_parse_line(line, len, &ev, why, sizeof(why));
+	if (r > 0)
+		r = model_feed(m, &ev, why, sizeof(why));
+	if (r < 0)
+		snprintf(err, errlen, "line %llu: %s", (unsigned long long)m->lines,
+			 r == -ENOMEM ? "out of memory" : why);
+	return r < 0 ? r : 0;
+}
+
 int model_feed_text(struct model *m, const char *text, size_t len, char *err, size_t errlen)
 {
 	size_t pos = 0;
-	char why[200];
 
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		struct trace_event ev;
-		int r;
+		int r = model_feed_line(m, text + pos, n, err, errlen);
 
-		m->lines++;
-		r = trace_parse_line(text + pos, n, &ev, why, sizeof(why));
-		if (r < 0) {
-			snprintf(err, errlen, "line %llu: %s", (unsigned long long)m->lines, why);
+		if (r < 0)
 			return r;
-		}
-		if (r > 0) {
-			r = model_feed(m, &ev, why, sizeof(why));
-			if (r < 0) {
-				snprintf(err, errlen, "line %llu: %s", (unsigned long long)m->lines,
-					 r == -ENOMEM ? "out of memory" : why);
-				return r;
-			}
-		}
 		pos += n + 1;
 	}
 	return 0;

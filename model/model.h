@@ -71,6 +71,13 @@ void model_free(struct model *m); /* NULL is a no-op */
 int model_feed(struct model *m, const struct trace_event *ev, char *err, size_t errlen);
 
 /*
+ * Parse and feed one line (no newline inside; one is allowed at the end),
+ * counted as the next line number. Return: 0, or -EINVAL / -ENOMEM with
+ * "line N: reason" in @err.
+ */
+int model_feed_line(struct model *m, const char *line, size_t len, char *err, size_t errlen);
+
+/*
  * Parse and feed @len bytes of trace text, line by line. On a malformed line
  * returns -EINVAL with "line N: reason" in @err and stops there.
  */

@@ -119,5 +119,43 @@ else
 	ok "# SKIP crash/revert test needs root and several CPUs"
 fi
 
+# --- isolator model ---------------------------------------------------------
+trace=${ISOLATOR_TEST_DATA:-tests/data}/model/basic.trace
+expect_fail "model: no mode" 1 model
+expect_fail "model: unknown mode" 1 model frob
+expect_fail "model report: no file" 1 model report
+expect_fail "model report: missing file" 1 model report "$tmp/nonexistent.trace"
+printf '  a-1 [000] 1.0: irq_enable: caller=x\n\n  a-1 [000] 1.1 irq_disable: caller=x\n' >"$tmp/bad.trace"
+expect_fail "model report: malformed line" 1 model report "$tmp/bad.trace"
+grep -q "line 3: " "$tmp/err" && ok "model report: the malformed line's number is named" \
+	|| not_ok "model report: no line number in: $(cat "$tmp/err")"
+: >"$tmp/empty.trace"
+expect_fail "model report: no events" 1 model report "$tmp/empty.trace"
+expect_fail "model report: --cpu a" 1 model report "$trace" --cpu a
+expect_fail "model report: --cpu not in the trace" 1 model report "$trace" --cpu 7
+expect_fail "model report: bad option" 1 model report "$trace" --bogus
+expect_fail "model record: --duration 0" 1 model record --duration 0
+expect_fail "model record: --duration x" 1 model record --duration x
+expect_fail "model record: stray argument" 1 model record extra
+expect_ok "model report: table" model report "$trace"
+grep -q "L_IF" "$tmp/out" && grep -q "_raw_spin_lock+0x1a/0x40" "$tmp/out" \
+	&& ok "model report: table with call sites" || not_ok "model report: table lacks L_IF or call sites"
+expect_ok "model report --json --cpu 1" model report "$trace" --json --cpu 1
+grep -q '^{"schema":"isolator-model/1","file":".*","cpus":\[{"cpu":1,"d_poid_ns":700,"d_paie_ns":0,"d_psd_ns":1200,"d_st_ns":800,"l_if_ns":2000,"l_ns":2300,' "$tmp/out" \
+	&& ok "model report --json: schema and CPU 1's numbers" || { not_ok "model report --json"; sed 's/^/#   /' "$tmp/out"; }
+if [ "$(id -u)" = 0 ] && [ -d /sys/kernel/tracing/events ] && "$ISOLATOR" model --help 2>/dev/null | grep -q record; then
+	if "$ISOLATOR" model record --duration 0.5 -o "$tmp/rec.trace" 2>"$tmp/err" >/dev/null; then
+		ok "model record: 0.5 s on this machine"
+		grep '^isolator: model record: missing tracepoint' "$tmp/err" | sed 's/^/# /'
+		expect_ok "model report of that recording" model report "$tmp/rec.trace"
+	elif grep -q 'built without libtracefs' "$tmp/err"; then
+		ok "# SKIP model record: built without libtracefs"
+	else
+		not_ok "model record: $(tail -n 1 "$tmp/err")"
+	fi
+else
+	ok "# SKIP model record needs root and tracefs at /sys/kernel/tracing"
+fi
+
 echo "1..$n"
 [ "$failed" = 0 ]

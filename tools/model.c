@@ -242,7 +242,7 @@ static int cmd_report(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+c:jh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			if (isolator_cpuset_parse(optarg, &p.cpus) < 0)
@@ -274,7 +274,7 @@ static int cmd_report(int argc, char **argv)
 		return fail("model report: out of memory");
 	}
 	while ((n = getline(&line, &cap, f)) > 0) {
-		int r = model_feed_text(m, line, (size_t)n - (line[n - 1] == '\n'), err, sizeof(err));
+		int r = model_feed_line(m, line, (size_t)n, err, sizeof(err));
 
 		if (r < 0) {
 			rc = fail("model report: %s: %s", p.file, err);
@@ -502,7 +502,7 @@ static int cmd_record(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+d:o:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (parse_duration("model record: --duration", optarg, &p.duration_ns) < 0)
