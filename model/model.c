@@ -72,6 +72,12 @@ struct cpu_state {
 	struct mark paie;          /* the gap that led into the open preempt-off */
 	int paie_resched;
 	char switch_state[8];
+	/* The idle task runs with preemption disabled for good: that is not a
+	 * POID, so while it runs only irqs-off counts (see docs/model.md). */
+	int in_idle, idle_known;
+	int to_idle;               /* the open section switched to idle: ends at EV5 */
+	struct mark idle_ev3;      /* last irq_disable while idle */
+	struct mark idle_wake;     /* end of the last interrupt while idle */
 
 	uint64_t d[MODEL_NVARS], dn[MODEL_NVARS];
 	struct model_site site[MODEL_NVARS];
@@ -185,6 +191,9 @@ static void reset_state(struct cpu_state *c)
 	c->win_open = 0;
 	c->win.valid = c->poff.valid = c->ev3.valid = c->gap.valid = c->paie.valid = 0;
 	c->poff_switch = 0;
+	c->to_idle = 0;
+	c->idle_known = 0;
+	c->idle_ev3.valid = c->idle_wake.valid = 0;
 	c->tl_have_irq = 0;
 }
 
@@ -229,12 +238,38 @@ static int union_off(const struct cpu_state *c)
 {
 	if (!c->irq_known || !c->pre_known)
 		return -1;
-	return c->irqs_off || c->preempt_off;
+	return c->irqs_off || (c->preempt_off && !c->in_idle);
+}
+
+/* End of a scheduler section (EV7, or EV5 for a switch to idle). */
+static void section_end(struct cpu_state *c, const struct trace_event *ev)
+{
+	struct trace_event at = *ev;
+
+	/* the scheduler entry (EV1) as the end of what came before it */
+	at.name.s = "preempt_disable (scheduler entry)";
+	at.name.len = strlen(at.name.s);
+	at.caller.len = 0;
+	candidate(c, MODEL_PSD, &c->poff, ev->ts_ns, c->intf, ev);
+	candidate(c, MODEL_ST, &c->ev3, ev->ts_ns, c->intf, ev);
+	if (c->paie_resched == 1 || (c->paie_resched < 0 && c->switch_state[0] == 'R'))
+		candidate(c, MODEL_PAIE, &c->paie, c->poff.ts, c->poff.intf, &at);
+	/* the irqs-off part before the section is a POID interval of its own */
+	if (c->win_open && c->poff.valid && c->win.valid && c->win.ts < c->poff.ts)
+		candidate(c, MODEL_POID, &c->win, c->poff.ts, c->poff.intf, &at);
 }
 
 static void thread_toggle(struct cpu_state *c, const struct trace_event *ev)
 {
 	int before = union_off(c), after, pre_before = c->pre_known ? c->preempt_off : -1;
+
+	/* a switch to idle: the section ends when the idle task enables IRQs */
+	if (ev->kind == TRACE_IRQ_ENABLE && c->in_idle && c->poff_switch && c->to_idle) {
+		section_end(c, ev);
+		c->win.valid = 0;
+		c->poff.valid = c->ev3.valid = c->paie.valid = 0;
+		c->poff_switch = c->to_idle = 0;
+	}
 
 	switch (ev->kind) {
 	case TRACE_IRQ_DISABLE:
@@ -243,6 +278,8 @@ static void thread_toggle(struct cpu_state *c, const struct trace_event *ev)
 		c->saw_irq_tp = 1;
 		if (c->poff.valid && c->preempt_off && !c->poff_switch)
 			mark_set(&c->ev3, c, ev);
+		if (c->in_idle)
+			mark_set(&c->idle_ev3, c, ev);
 		break;
 	case TRACE_IRQ_ENABLE:
 		c->irq_known = 1;
@@ -278,19 +315,7 @@ static void thread_toggle(struct cpu_state *c, const struct trace_event *ev)
 		c->paie_resched = c->gap_resched;
 	} else if (ev->kind == TRACE_PREEMPT_ENABLE && pre_before == 1) {
 		if (c->poff_switch) {
-			struct trace_event at = *ev;
-
-			/* the scheduler entry (EV1) as the end of what came before it */
-			at.name.s = "preempt_disable (scheduler entry)";
-			at.name.len = strlen(at.name.s);
-			at.caller.len = 0;
-			candidate(c, MODEL_PSD, &c->poff, ev->ts_ns, c->intf, ev);
-			candidate(c, MODEL_ST, &c->ev3, ev->ts_ns, c->intf, ev);
-			if (c->paie_resched == 1 || (c->paie_resched < 0 && c->switch_state[0] == 'R'))
-				candidate(c, MODEL_PAIE, &c->paie, c->poff.ts, c->poff.intf, &at);
-			/* the irqs-off part before the section is a POID interval of its own */
-			if (c->win_open && c->poff.valid && c->win.valid && c->win.ts < c->poff.ts)
-				candidate(c, MODEL_POID, &c->win, c->poff.ts, c->poff.intf, &at);
+			section_end(c, ev);
 			/* what follows (irqs still off) starts a new POID interval */
 			if (c->win_open)
 				mark_set(&c->win, c, ev);
@@ -353,8 +378,11 @@ static int irq_exit(struct cpu_state *c, const struct trace_event *ev)
 		if (err)
 			return err;
 		c->depth = d;
-		if (d == 0)
+		if (d == 0) {
 			c->intf += dur;
+			if (c->in_idle)
+				mark_set(&c->idle_wake, c, ev);
+		}
 	}
 	return 0;
 }
@@ -435,6 +463,11 @@ int model_feed(struct model *m, const struct trace_event *ev, char *err, size_t 
 	c->events++;
 	c->last_ts = ev->ts_ns;
 
+	if (!c->idle_known && c->depth == 0 && ev->kind != TRACE_SCHED_SWITCH &&
+	    ev->kind != TRACE_TIMERLAT) {
+		c->in_idle = ev->pid == 0;
+		c->idle_known = 1;
+	}
 	switch (ev->kind) {
 	case TRACE_IRQ_DISABLE:
 	case TRACE_IRQ_ENABLE:
@@ -444,6 +477,29 @@ int model_feed(struct model *m, const struct trace_event *ev, char *err, size_t 
 			thread_toggle(c, ev);
 		return 0;
 	case TRACE_SCHED_SWITCH:
+		if (c->idle_known && c->in_idle && ev->next_pid != 0) {
+			/*
+			 * Leaving idle: schedule_idle() entered __schedule with the idle
+			 * task's preemption already off, so EV1 is not traced. The
+			 * section runs from the end of the interrupt that woke the CPU
+			 * (idle exit included), else from EV3, to the next task's EV7.
+			 */
+			c->in_idle = 0;
+			c->poff = c->idle_wake.valid ? c->idle_wake : c->idle_ev3;
+			c->ev3 = c->idle_ev3;
+			c->poff_switch = c->poff.valid && c->pre_known && c->preempt_off;
+			c->to_idle = 0;
+			c->paie.valid = 0;
+			snprintf(c->switch_state, sizeof(c->switch_state), "%.*s",
+				 (int)ev->prev_state.len, ev->prev_state.s);
+			if (c->win_open)
+				c->win.valid = 0; /* part of the section, not a POID */
+			else if (c->pre_known && c->preempt_off) {
+				c->win_open = 1;
+				c->win.valid = 0;
+			}
+			return 0;
+		}
 		if (c->pre_known && c->preempt_off) {
 			if (c->poff.valid && !c->poff_switch) {
 				c->poff_switch = 1;
@@ -455,6 +511,14 @@ int model_feed(struct model *m, const struct trace_event *ev, char *err, size_t 
 		} else if (c->pre_known) {
 			c->outside++;
 		}
+		if (ev->next_pid == 0) {
+			c->in_idle = 1;
+			c->to_idle = c->poff_switch;
+			c->idle_ev3.valid = c->idle_wake.valid = 0;
+		} else {
+			c->in_idle = 0;
+		}
+		c->idle_known = 1;
 		return 0;
 	case TRACE_IRQ_ENTRY:
 		return irq_entry(c, ev);

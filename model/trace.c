@@ -252,6 +252,32 @@ static int classify(struct trace_event *ev, char *err, size_t errlen)
 			ev->prev_state.s = f + k;
 			ev->prev_state.len = e - k;
 		}
+		/* next_pid=N, or trace-cmd's "==> comm:N [prio]" */
+		if (trace_field(ev->fields, "next_pid", &v)) {
+			if (parse_u64_str(v, &n) < 0 || n > 0x7fffffff)
+				return refuse(err, errlen, "sched_switch: next_pid is not a number");
+		} else {
+			const char *f = ev->fields.s;
+			size_t k = 0, e, b;
+
+			while (k + 3 <= ev->fields.len && memcmp(f + k, "==>", 3))
+				k++;
+			e = k + 3;
+			while (e < ev->fields.len && is_space(f[e]))
+				e++;
+			b = e;
+			while (e < ev->fields.len && !is_space(f[e]))
+				e++;
+			/* the pid after the last ':' of "comm:pid" */
+			k = e;
+			while (k > b && f[k - 1] != ':')
+				k--;
+			v.s = f + k;
+			v.len = e - k;
+			if (k == b || parse_u64_str(v, &n) < 0 || n > 0x7fffffff)
+				return refuse(err, errlen, "sched_switch: no next_pid= and no '==> comm:pid'");
+		}
+		ev->next_pid = (int)n;
 		ev->kind = TRACE_SCHED_SWITCH;
 		return 1;
 	}

@@ -58,8 +58,10 @@ struct trace_event {
 	char source[48];
 	/* preemptirq: the call site, "caller" then "parent" as printed */
 	struct trace_str caller, parent;
-	/* sched_switch: the previous task's state ("R", "R+", "S"...) */
+	/* sched_switch: the previous task's state ("R", "R+", "S"...) and the
+	 * next task's pid (0: the idle task) */
 	struct trace_str prev_state;
+	int next_pid;
 	/* nmi_handler: the handler's duration */
 	uint64_t delta_ns;
 	/* timerlat: sample number, 1 for thread context, latency */

@@ -45,8 +45,8 @@ static void test_parser(void)
 	is_int(parse("   my-task-name-42 [000] .... 1.5: sched_switch: my:42 [120] S ==> swapper/0:0 [120]",
 		     &ev, err), 1, "trace-cmd sched_switch, task name with dashes");
 	ok(ev.kind == TRACE_SCHED_SWITCH && str_eq(ev.prev_state, "S") && ev.pid == 42 &&
-		   str_eq(ev.comm, "my-task-name"),
-	   "  prev_state S, pid 42, comm my-task-name");
+		   str_eq(ev.comm, "my-task-name") && ev.next_pid == 0,
+	   "  prev_state S, pid 42, comm my-task-name, next pid 0");
 
 	is_int(parse("  <idle>-0 [003] d.h.. 5.000000100: irq_handler_entry: irq=24 name=virtio0-input.0",
 		     &ev, err), 1, "irq_handler_entry");
@@ -113,7 +113,7 @@ static void test_basic_trace(void)
 		return;
 	is_int(model_feed_text(m, text, len, err, sizeof(err)), 0, "basic.trace parses (%s)", err);
 	is_int(model_finish(m), 0, "model_finish");
-	is_int(model_ncpus(m), 2, "two CPUs");
+	is_int(model_ncpus(m), 3, "three CPUs");
 
 	c = cpu_of(m, 0);
 	if (ok(c && c->have_thread_vars, "CPU 0 has the thread variables")) {
@@ -154,6 +154,19 @@ static void test_basic_trace(void)
 		ok(c->timerlat_samples == 2 && c->timerlat_sched_max_ns == 800 &&
 			   c->timerlat_thread_max_ns == 1800,
 		   "CPU 1 timerlat: wake-up to run 1800 - 1000 = 800");
+	}
+
+	c = cpu_of(m, 2);
+	if (ok(c && c->have_thread_vars, "CPU 2 has the thread variables")) {
+		is_int(c->d_ns[MODEL_PSD], 1100, "CPU 2 D_PSD: leaving idle, from the waking IRQ's end");
+		is_int(c->d_count[MODEL_PSD], 2, "CPU 2: two sections (into idle, out of idle)");
+		is_int(c->d_ns[MODEL_ST], 700, "CPU 2 D_ST: from __schedule's irq_disable in idle");
+		is_int(c->d_ns[MODEL_POID], 200, "CPU 2 D_POID: the IRQ entry/exit stubs only, idle's "
+						 "preemption-off is not a POID");
+		is_int(c->l_if_ns, 1800, "CPU 2 L_IF = max(700, 200) + 0 + 1100");
+		ok(c->sporadic_bounded && c->l_sporadic_ns == 2100 && c->window_bounded &&
+			   c->l_window_ns == 2100,
+		   "CPU 2 L = 2100 both ways");
 	}
 	model_free(m);
 	free(text);
