@@ -165,6 +165,30 @@ for i in 1 2 3; do
 		"cmp -s '$tmp/tree.before' '$tmp/tree.after' && [ $(holders) = $h0 ] || { diff '$tmp/tree.before' '$tmp/tree.after'; echo holders $(holders) $h0; false; }"
 done
 
+# --- stat --prometheus ----------------------------------------------------------
+expect_fail "stat: --bench without --prometheus" stat --bench /dev/null
+expect_fail "stat: --prometheus into a missing directory" stat --prometheus "$tmp/none/x.prom"
+expect_fail "stat: --bench not a bench output" stat --prometheus "$tmp/x.prom" --bench /etc/hostname
+check "no file left behind by a failed write" "[ ! -e '$tmp/x.prom' ] && ! ls '$tmp'/x.prom.tmp.* 2>/dev/null"
+cat >"$tmp/bench.json" <<'JSON'
+{"schema":"isolator-bench/1","test":"response","results":[{"mode":"poll","count":100,"latency_ns":{"min":400,"avg":450.5,"p50":450,"p99":500,"p9999":900,"max":1000}},{"mode":"wake","count":50,"latency_ns":{"min":5000,"avg":6000,"p50":6000,"p99":9000,"p9999":9500,"max":10000}}],"split":[{"mode":"poll","count":100,"latency_ns":{"min":1,"avg":1,"p50":1,"p99":1,"p9999":1,"max":1}}]}
+JSON
+"$ISOLATOR" stat --prometheus "$tmp/x.prom" --bench "$tmp/bench.json" >"$tmp/out" 2>"$tmp/err"
+check "stat --prometheus writes the file and nothing on stdout" "[ $? = 0 ] && [ -s '$tmp/x.prom' ] && [ ! -s '$tmp/out' ]"
+check "interrupts per CPU and kind, as counters" \
+	"grep -q '^# TYPE isolator_interrupts_total counter' '$tmp/x.prom' && grep -q '^isolator_interrupts_total{cpu=\"0\",kind=\"LOC\",type=\"hard\"} [0-9]*\$' '$tmp/x.prom'"
+check "bench percentiles in seconds, split not repeated" \
+	"grep -q '^isolator_bench_latency_seconds{test=\"response\",mode=\"poll\",quantile=\"0.99\"} 0.000000500\$' '$tmp/x.prom' && [ \$(grep -c 'mode=\"poll\",quantile=\"0.99\"' '$tmp/x.prom') = 1 ]"
+# the text format: every sample line is NAME{labels} VALUE, a family's lines together after its TYPE
+check "valid textfile format, families contiguous" "awk '
+	/^# TYPE / { if (seen[\$3]++) bad = 1; cur = \$3; next }
+	/^#/ { next }
+	!/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eE]+\$/ { bad = 1 }
+	{ name = \$0; sub(/[{ ].*/, \"\", name); if (name != cur) bad = 1 }
+	END { exit bad }' '$tmp/x.prom'"
+"$ISOLATOR" stat --prometheus "$tmp/x.prom" --cpu 0 --interval 0.05 --count 2 >"$tmp/out" 2>"$tmp/err"
+check "stat --prometheus --cpu 0 --count 2 rewrites and exits" "[ $? = 0 ] && ! grep -q 'cpu=\"1\"' '$tmp/x.prom' && grep -q 'cpu=\"0\"' '$tmp/x.prom'"
+
 # --- run --deadline and --isolate ---------------------------------------------
 expect_fail "run: --deadline runtime > deadline" run --deadline 2ms/1ms/10ms -- true
 expect_fail "run: --deadline under 1024 ns" run --deadline 50ns/1ms -- true

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * isolator stat [--cpu LIST] [--interval S] [--count K]
+ * isolator stat [--cpu LIST] [--interval S] [--count K] [--prometheus FILE [--bench JSON]]
  *
  * Interrupts each CPU took during the last interval, by kind, redrawn like
  * top on a terminal and appended as blocks otherwise. With the kernel
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "prometheus.h"
 #include "tool.h"
 
 struct stat_params {
@@ -23,6 +24,9 @@ struct stat_params {
 	int have_cpus;
 	uint64_t interval_ns;
 	unsigned long count; /* 0: until interrupted */
+	int count_given, interval_given;
+	const char *prometheus; /* node_exporter textfile to write instead of the table */
+	const char *bench;      /* an `isolator bench --json` file to export with it */
 };
 
 static volatile int stop_requested;
@@ -92,8 +96,36 @@ static void usage(FILE *out)
 		"  -c, --cpu LIST      CPUs to show, e.g. 1 or 0-3,7 (default: all)\n"
 		"  -i, --interval S    seconds between samples, e.g. 1, 0.5, 200ms (default 1)\n"
 		"  -n, --count K       stop after K samples (default: until Ctrl-C)\n"
+		"  -P, --prometheus FILE  write node_exporter textfile metrics (interrupts since\n"
+		"                      boot per CPU and kind, kernel extension counters) to FILE\n"
+		"                      atomically, once; with --interval or --count, every interval\n"
+		"  -B, --bench JSON    with --prometheus: also export the percentiles of an\n"
+		"                      'isolator bench ... --json' output file\n"
 		"Hard IRQs: LOC local timer, RES reschedule, CAL function call, TLB shootdown,\n"
 		"IWI irq_work, NMI, dev device IRQs, other. Soft IRQs: TIMER, HRTIMER, SCHED, RCU, ...\n");
+}
+
+/* Rewrite the textfile every interval (once without --interval/--count). */
+static int prometheus_loop(const struct stat_params *p)
+{
+	int forever = p->interval_given || p->count_given;
+
+	for (unsigned long i = 0;; i++) {
+		struct isolator_counts *now = isolator_counts_read(NULL);
+		int err;
+
+		if (!now)
+			return fail("stat: %s", isolator_errmsg());
+		err = prometheus_write(p->prometheus, now, p->have_cpus ? &p->cpus : NULL, p->bench);
+		isolator_counts_free(now);
+		if (err)
+			return EXIT_ERROR;
+		if (!forever || (p->count && i + 1 >= p->count))
+			return EXIT_OK;
+		sleep_ns(p->interval_ns, &stop_requested);
+		if (stop_requested)
+			return EXIT_OK;
+	}
 }
 
 int cmd_stat(int argc, char **argv)
@@ -102,6 +134,8 @@ int cmd_stat(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "prometheus", required_argument, NULL, 'P' },
+		{ "bench", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -111,7 +145,7 @@ int cmd_stat(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0; /* bad_option() says it in one line */
-	while ((c = getopt_long(argc, argv, "c:i:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:i:n:P:B:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (parse_cpulist_online("--cpu", optarg, &p.cpus) < 0)
@@ -123,10 +157,18 @@ int cmd_stat(int argc, char **argv)
 				return EXIT_ERROR;
 			if (p.interval_ns < 10000000ull)
 				return fail("--interval '%s': at least 10 ms", optarg);
+			p.interval_given = 1;
+			break;
+		case 'P':
+			p.prometheus = optarg;
+			break;
+		case 'B':
+			p.bench = optarg;
 			break;
 		case 'n':
 			if (parse_uint("--count", optarg, 1, 1000000000ul, &p.count) < 0)
 				return EXIT_ERROR;
+			p.count_given = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -137,8 +179,12 @@ int cmd_stat(int argc, char **argv)
 	}
 	if (optind < argc)
 		return fail("stat: unexpected argument '%s'", argv[optind]);
+	if (p.bench && !p.prometheus)
+		return fail("stat: --bench goes with --prometheus FILE");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	if (p.prometheus)
+		return prometheus_loop(&p);
 	before = isolator_counts_read(NULL);
 	if (!before)
 		return fail("stat: %s", isolator_errmsg());
