@@ -90,6 +90,9 @@ expect_ok "revert with nothing to revert" revert
 cpus=$(cat /sys/devices/system/cpu/online)
 if [ "$(id -u)" = 0 ] && [ "$cpus" != 0 ] && ls /proc/irq/*/smp_affinity_list >/dev/null 2>&1; then
 	last=$(nproc --all); last=$((last - 1))
+	# one test at a time changes the real IRQs (tune_cli.sh takes it too)
+	exec 9>/tmp/isolator-system-test.lock
+	flock -w 300 9
 	snapshot() { for f in /proc/irq/*/smp_affinity_list; do echo "$f $(cat "$f")"; done; }
 	snapshot >"$tmp/before"
 	"$ISOLATOR" run --cpu "$last" --fifo 0 --quiet -- sleep 30 &

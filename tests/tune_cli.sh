@@ -229,6 +229,10 @@ fi
 # --- this machine (root): every IRQ affinity and tunable as it was ------------
 if [ "$(id -u)" = 0 ] && [ "$(cat /sys/devices/system/cpu/online)" != 0 ]; then
 	last=$(($(nproc --all) - 1))
+	# one test at a time changes the real machine (cli.sh's crash test takes it
+	# too); anything else that steers IRQs meanwhile would show up as a diff
+	exec 9>/tmp/isolator-system-test.lock
+	flock -w 300 9
 	snapshot() {
 		for f in /proc/irq/*/smp_affinity_list /proc/irq/default_smp_affinity \
 			/proc/sys/kernel/sched_rt_runtime_us /proc/sys/kernel/timer_migration \
