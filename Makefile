@@ -10,13 +10,14 @@
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #   make kernel     build/kernel/bzImage with the isolator patches
 #   make vm-test    boot it under QEMU and run the in-guest tests (TAP)
+#   make vm-bench   the same kernel: isolator bench on gpio-sim and ivshmem (TAP)
 
 PREFIX ?= /usr/local
 BUILD  ?= build
 ASAN   ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-unit check-asan check-tsan install kernel vm-test clean
+.PHONY: all deps demo check check-unit check-asan check-tsan install kernel vm-test vm-bench clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -61,6 +62,9 @@ kernel:
 
 vm-test: kernel
 	kernel/vm-test.sh
+
+vm-bench: kernel
+	bench/vm/run.sh
 
 clean:
 	rm -rf $(ASAN) $(TSAN)
