@@ -107,4 +107,7 @@ void bench_machine_json(struct json *j, const struct bench_machine *m);
 void bench_summary_header(FILE *f);
 void bench_summary_row(FILE *f, const char *label, const struct bench_summary *s);
 
+/* `isolator bench ipc` (bench/ipc.c): channels vs floor, futex, eventfd, pipe, ck_ring, rte_ring. */
+int bench_ipc(int argc, char **argv);
+
 #endif

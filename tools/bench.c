@@ -17,8 +17,8 @@ static const struct tool_command modes[] = {
 	  bench_response },
 	{ "toggle", "TSC-scheduled output flips: lateness, isolated vs not (Table 2)", bench_toggle },
 	{ "noise", "gaps a spinning loop sees, and interrupts by kind (oslat/osnoise)", bench_noise },
-	/* issue 3 (channels) adds bench/ipc.c; enable once bench.h declares bench_ipc():
-	 * { "ipc", "notify and respond between two cores: shared memory vs futex, eventfd, pipe, signal (Table 3)", bench_ipc }, */
+	{ "ipc", "notify and respond between two cores: shared memory vs floor, futex, eventfd, pipe, ck_ring, rte_ring (Table 3)",
+	  bench_ipc },
 };
 
 static void usage(FILE *out)

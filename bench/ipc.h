@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `isolator bench ipc` internals: the two-thread measurements every ring
+ * (ours, ck_ring, rte_ring) runs the same way, written once as
+ * always-inline templates. Each ring's file instantiates them with its own
+ * inline send and receive, so no ring pays for an indirect call in its hot
+ * loop and every ring runs the identical loop.
+ *
+ *  - round trip: A stamps the counter, sends an 8-byte sequence number to B
+ *    and spins for the echo; B spins, receives, sends it back.
+ *  - stream: A sends as fast as the ring takes messages (each carries its
+ *    sequence number); B receives in bursts of up to 32 and checks the
+ *    sequence. Messages per second is what B received over the time from
+ *    its first to its last message.
+ */
+#ifndef ISOLATOR_BENCH_IPC_H
+#define ISOLATOR_BENCH_IPC_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bench.h"
+#include "isolator.h"
+
+#define IPC_STOP UINT64_MAX
+#define IPC_WARMUP 1000       /* round trips not recorded (caches, frequency) */
+#define IPC_BURST 32          /* most messages a consumer takes per receive */
+#define IPC_RING_SLOTS 1024   /* every ring's capacity */
+#define IPC_MAX_MSG 64
+
+/* Shared by the two threads of one measurement. */
+struct ipc_job {
+	void *ab, *ba;          /* rings A->B and B->A (round trip uses both) */
+	size_t size;            /* message bytes (stream) */
+	uint64_t end_tsc;       /* A stops sending at this counter value */
+	struct bench_hist *hist;
+	/* results */
+	uint64_t errors;        /* sequence numbers out of place */
+	uint64_t received;      /* B: messages */
+	uint64_t t_first, t_last;
+};
+
+/* A ring's instantiated measurements (IPC_RING_MODE below). */
+struct ipc_ring_mode {
+	void (*rtt_a)(struct ipc_job *j);
+	void (*rtt_b)(struct ipc_job *j);
+	void (*stream_a[2])(struct ipc_job *j);  /* [0]: 8 bytes, [1]: 64 bytes */
+	void (*stream_b[2])(struct ipc_job *j);
+};
+
+/* A ring's constructor and destructor: a ring of IPC_RING_SLOTS messages of @size bytes. */
+struct ipc_ring_ops {
+	void *(*create)(size_t size);
+	void (*destroy)(void *ring);
+};
+
+#define IPC_INLINE static inline __attribute__((always_inline))
+
+/* 0 if sent, non-zero if the ring was full. */
+typedef int (*ipc_send_fn)(void *ring, const void *msg, size_t size);
+/* Messages received into @buf (@size bytes apart), 0 to @max. */
+typedef unsigned (*ipc_recv_fn)(void *ring, void *buf, size_t size, unsigned max);
+
+static inline void ipc_relax(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+IPC_INLINE void ipc_rtt_a(struct ipc_job *j, ipc_send_fn send, ipc_recv_fn recv)
+{
+	uint64_t out[1], in[IPC_BURST];
+
+	for (uint64_t seq = 1;; seq++) {
+		uint64_t t0, t1;
+
+		out[0] = seq;
+		t0 = isolator_tsc_ordered();
+		while (send(j->ab, out, 8))
+			ipc_relax();
+		while (!recv(j->ba, in, 8, 1))
+			ipc_relax();
+		t1 = isolator_tsc_ordered();
+		if (in[0] != seq)
+			j->errors++;
+		if (seq > IPC_WARMUP)
+			bench_hist_add(j->hist, isolator_cycles_to_ns(t1 - t0));
+		if (t1 > j->end_tsc)
+			break;
+	}
+	out[0] = IPC_STOP;
+	while (send(j->ab, out, 8))
+		ipc_relax();
+}
+
+IPC_INLINE void ipc_rtt_b(struct ipc_job *j, ipc_send_fn send, ipc_recv_fn recv)
+{
+	uint64_t in[1];
+
+	for (;;) {
+		if (!recv(j->ab, in, 8, 1)) {
+			ipc_relax();
+			continue;
+		}
+		if (in[0] == IPC_STOP)
+			break;
+		while (send(j->ba, in, 8))
+			ipc_relax();
+	}
+}
+
+IPC_INLINE void ipc_stream_a(struct ipc_job *j, size_t size, ipc_send_fn send)
+{
+	uint64_t msg[IPC_MAX_MSG / 8] = { 0 };
+
+	for (uint64_t seq = 0;;) {
+		msg[0] = seq;
+		if (send(j->ab, msg, size)) {
+			ipc_relax();
+			continue;
+		}
+		if (!(++seq & 1023) && isolator_tsc() > j->end_tsc)
+			break;
+	}
+	msg[0] = IPC_STOP;
+	while (send(j->ab, msg, size))
+		ipc_relax();
+}
+
+IPC_INLINE void ipc_stream_b(struct ipc_job *j, size_t size, ipc_recv_fn recv)
+{
+	uint64_t buf[IPC_BURST * IPC_MAX_MSG / 8];
+	uint64_t expect = 0;
+
+	for (;;) {
+		unsigned n = recv(j->ab, buf, size, IPC_BURST);
+
+		if (!n) {
+			ipc_relax();
+			continue;
+		}
+		if (!expect)
+			j->t_first = isolator_tsc();
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t v = buf[i * (size / 8)];
+
+			if (v == IPC_STOP) {
+				j->t_last = isolator_tsc();
+				j->received = expect;
+				return;
+			}
+			if (v != expect)
+				j->errors++;
+			expect = v + 1;
+		}
+	}
+}
+
+/* Instantiate the four measurements of a ring from its inline send and recv. */
+#define IPC_RING_MODE(name, send, recv)                                                       \
+	static void name##_rtt_a(struct ipc_job *j) { ipc_rtt_a(j, send, recv); }             \
+	static void name##_rtt_b(struct ipc_job *j) { ipc_rtt_b(j, send, recv); }             \
+	static void name##_sa8(struct ipc_job *j) { ipc_stream_a(j, 8, send); }               \
+	static void name##_sa64(struct ipc_job *j) { ipc_stream_a(j, 64, send); }             \
+	static void name##_sb8(struct ipc_job *j) { ipc_stream_b(j, 8, recv); }               \
+	static void name##_sb64(struct ipc_job *j) { ipc_stream_b(j, 64, recv); }             \
+	static const struct ipc_ring_mode name##_mode = {                                     \
+		name##_rtt_a, name##_rtt_b, { name##_sa8, name##_sa64 }, { name##_sb8, name##_sb64 } \
+	}
+
+/* The peers (bench/ipc_peers.c): NULL when built without them. */
+extern const struct ipc_ring_mode *const ipc_ck_mode, *const ipc_rte_mode;
+extern const struct ipc_ring_ops ipc_ck_ops, ipc_rte_ops;
+/* Why a peer is missing ("built without libck-dev"), or NULL. */
+extern const char *const ipc_ck_missing, *const ipc_rte_missing;
+
+#endif

@@ -1,0 +1,77 @@
+#!/bin/sh
+# Command-line tests of `isolator bench ipc`, in TAP: bad input gets one line
+# on stderr and exit 1; a short run prints a table and valid JSON with every
+# mode. Behaviour only: no timing is asserted. Usage: ipc_cli.sh ISOLATOR
+set -u
+ISOLATOR=${1:?usage: ipc_cli.sh ISOLATOR}
+n=0
+failed=0
+tmp=$(mktemp -d /tmp/isolator-ipc-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+
+# expect_fail DESCRIPTION ARGS...: exit 1, one line "isolator: ..." on stderr, no stdout
+expect_fail() {
+	desc=$1
+	shift
+	"$ISOLATOR" bench ipc "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -q '^isolator: ' "$tmp/err" && [ ! -s "$tmp/out" ]; then
+		ok "$desc: $(cat "$tmp/err")"
+	else
+		not_ok "$desc (exit $rc; stderr $lines lines)"
+		sed 's/^/#   /' "$tmp/err" "$tmp/out"
+	fi
+}
+
+online=$(cat /sys/devices/system/cpu/online)
+expect_fail "same CPU twice" --cpus 0,0
+expect_fail "CPU not online" --cpus 0,4095
+expect_fail "one CPU" --cpus 0
+expect_fail "bad duration" --duration abc
+expect_fail "zero duration" --duration 0
+expect_fail "unknown mode" --modes shm,bogus
+expect_fail "empty mode list" --modes ,
+expect_fail "FIFO priority out of range" --fifo 100
+expect_fail "unknown option" --bogus
+expect_fail "stray argument" extra
+
+if "$ISOLATOR" bench ipc --help | grep -q -- '--cpus A,B'; then ok "--help lists the options"; else not_ok "--help"; fi
+
+case "$online" in
+0) echo "ok $((n + 1)) # SKIP one CPU online"; n=$((n + 1)) ;;
+*)
+	if "$ISOLATOR" bench ipc --duration 0.05 --quiet >"$tmp/table" 2>"$tmp/err"; then
+		ok "a short run of every mode exits 0"
+	else
+		not_ok "a short run (exit $?)"
+		sed 's/^/#   /' "$tmp/err"
+	fi
+	missing=""
+	for m in shm floor futex eventfd pipe ck_ring rte_ring; do
+		grep -q "^$m " "$tmp/table" || missing="$missing $m"
+	done
+	if [ -z "$missing" ]; then ok "the table has a row per mode"; else not_ok "rows missing:$missing"; fi
+	"$ISOLATOR" bench ipc --duration 0.05 --quiet --json --modes shm,floor,pipe >"$tmp/json" 2>"$tmp/err"
+	if python3 - "$tmp/json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "isolator-bench/1" and d["test"] == "ipc"
+modes = [r["mode"] for r in d["results"]]
+assert modes == ["shm", "floor", "pipe"], modes
+for r in d["results"]:
+    assert "throughput_msgs_per_s" in r and "rtt_ns" in r
+    if r["rtt_ns"] is not None:
+        assert set(["min", "p50", "p99", "p9999", "max"]) <= set(r["rtt_ns"])
+    assert r["sequence_errors"] == 0
+PY
+	then ok "--json: schema, one entry per selected mode, rtt_ns keys, no sequence errors"
+	else not_ok "--json output"; sed 's/^/#   /' "$tmp/json" "$tmp/err"; fi
+	;;
+esac
+
+echo "1..$n"
+[ "$failed" = 0 ]
