@@ -30,7 +30,8 @@ struct ck_peer {
 
 static void *ck_create(size_t size)
 {
-	struct ck_peer *r = aligned_alloc(128, sizeof(*r));
+	/* aligned_alloc wants a size that is a multiple of the alignment */
+	struct ck_peer *r = aligned_alloc(128, (sizeof(*r) + 127) & ~(size_t)127);
 
 	if (!r)
 		return NULL;
