@@ -150,12 +150,12 @@ static int run_pair(const struct ipc_params *p, struct ipc_job *j, uint64_t ns,
 
 /* --- shm: our channel --------------------------------------------------------- */
 
-static inline int shm_send(void *ring, const void *msg, size_t size)
+IPC_INLINE int shm_send(void *ring, const void *msg, size_t size)
 {
 	return isolator_chan_post(ring, msg, size);
 }
 
-static inline unsigned shm_recv(void *ring, void *buf, size_t size, unsigned max)
+IPC_INLINE unsigned shm_recv(void *ring, void *buf, size_t size, unsigned max)
 {
 	int n = isolator_chan_read(ring, buf, size, NULL, max);
 

@@ -53,7 +53,7 @@ static void ck_destroy(void *ring)
 	free(r);
 }
 
-static inline int ck_send(void *ring, const void *msg, size_t size)
+IPC_INLINE int ck_send(void *ring, const void *msg, size_t size)
 {
 	struct ck_peer *r = ring;
 
@@ -62,7 +62,7 @@ static inline int ck_send(void *ring, const void *msg, size_t size)
 	return !ck_ring_enqueue_spsc_m64(&r->ring, r->buf, (struct ck_m64 *)msg);
 }
 
-static inline unsigned ck_recv(void *ring, void *buf, size_t size, unsigned max)
+IPC_INLINE unsigned ck_recv(void *ring, void *buf, size_t size, unsigned max)
 {
 	struct ck_peer *r = ring;
 	unsigned char *dst = buf;
@@ -115,12 +115,12 @@ static void rte_destroy(void *ring)
 	free(ring);
 }
 
-static inline int rte_send(void *ring, const void *msg, size_t size)
+IPC_INLINE int rte_send(void *ring, const void *msg, size_t size)
 {
 	return rte_ring_sp_enqueue_elem(ring, (void *)msg, (unsigned)size);
 }
 
-static inline unsigned rte_recv(void *ring, void *buf, size_t size, unsigned max)
+IPC_INLINE unsigned rte_recv(void *ring, void *buf, size_t size, unsigned max)
 {
 	return rte_ring_sc_dequeue_burst_elem(ring, buf, (unsigned)size, max, NULL);
 }
