@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fakeroot.h"
 #include "isolator.h"
 #include "tap.h"
 
@@ -192,6 +193,47 @@ static void registry(void)
 	isolator_chan_free(a);
 }
 
+/* isolator_tick() and isolator_stop() deliver what registered channels hold
+ * (stock backend on a fake /proc and /sys, so nothing real changes). */
+static void tick_dispatch(void)
+{
+	struct isolator_chan *c = isolator_chan_create(NULL, 16, 8, 0);
+	struct isolator_params p;
+	char *root = fake_root_new();
+	char state[512];
+	cpu_set_t set;
+	uint64_t v = 7;
+	int hits = 0;
+
+	snprintf(state, sizeof(state), "%s/state", root);
+	setenv("ISOLATOR_SYSROOT", root, 1);
+	setenv("ISOLATOR_STATE_DIR", state, 1);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	isolator_params_init(&p);
+	p.fifo_priority = 0;
+	p.prefault_stack = 0;
+	is_int(isolator_chan_register(c, count_msg, &hits), 0, "register a channel");
+	is_int(isolator_start_params(ISOLATOR_MASK_ALL, &p), 0, "isolate CPU 0 (stock, fake tree): %s",
+	       isolator_errmsg());
+	isolator_chan_post(c, &v, sizeof(v));
+	isolator_chan_post(c, &v, sizeof(v));
+	is_int(isolator_tick(0), 0, "tick");
+	is_int(hits, 2, "isolator_tick() delivered the 2 waiting messages");
+	isolator_chan_post(c, &v, sizeof(v));
+	is_int(isolator_stop(), 0, "stop");
+	is_int(hits, 3, "isolator_stop() delivered the last one");
+	isolator_chan_free(c);
+	unsetenv("ISOLATOR_SYSROOT");
+	unsetenv("ISOLATOR_STATE_DIR");
+	fake_root_free(root);
+	CPU_ZERO(&set);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 static void cross_process(void)
 {
 	char name[64];
@@ -310,6 +352,7 @@ int main(void)
 	batches();
 	wrap();
 	registry();
+	tick_dispatch();
 	cross_process();
 	return done_testing();
 }
