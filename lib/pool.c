@@ -138,7 +138,18 @@ ISOLATOR_API struct isolator_pool *isolator_pool_new(unsigned cpu,
 		}
 	}
 
+	/* Fault the pages in from the owning CPU, so that they come from its
+	 * NUMA node; carry on from here if this thread may not run there. */
+	cpu_set_t was, there;
+	int moved = cpu < CPU_SETSIZE && sched_getaffinity(0, sizeof(was), &was) == 0;
+
+	CPU_ZERO(&there);
+	if (moved)
+		CPU_SET(cpu, &there);
+	moved = moved && sched_setaffinity(0, sizeof(there), &there) == 0;
 	mem = map_pool(&bytes, &huge);
+	if (moved)
+		sched_setaffinity(0, sizeof(was), &was);
 	if (!mem) {
 		errno = -set_error(ENOMEM, "pool: cannot map %zu bytes", bytes);
 		return NULL;
