@@ -225,6 +225,15 @@ int main(int argc, char **argv)
 			       wn, (unsigned long long)c->timerlat_sched_max_ns);
 	}
 	printf("# observed: timerlat thread minus IRQ latency of the same activation (max)\n");
+	for (unsigned i = 0; i < model_ncpus(m); i++) {
+		const struct model_cpu *c = model_cpu_at(m, i);
+
+		for (int v = 0; c->have_thread_vars && v < MODEL_NVARS; v++)
+			if (c->d_count[v])
+				printf("# CPU %u %-6s %llu ns: %s -> %s\n", c->cpu, model_var_name(v),
+				       (unsigned long long)c->d_ns[v], c->d_site[v].begin,
+				       c->d_site[v].end);
+	}
 
 	if (missing) {
 		printf("ok - model: bound >= timerlat on every CPU # SKIP %u essential tracepoints "

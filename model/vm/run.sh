@@ -13,9 +13,11 @@ top=$(pwd)
 out=$top/build/model-vm
 secs=${1:-4}
 timeout_s=${ISOLATOR_VM_TIMEOUT:-600}
+# another kernel, e.g. one built with CONFIG_PREEMPT_TRACER=y added
+kernel=${ISOLATOR_MODEL_KERNEL:-build/kernel/bzImage}
 cmdline="console=ttyS0 panic=-1 nohz_full=3 isolcpus=3 rcu_nocbs=3 tsc=reliable"
 
-[ -f build/kernel/bzImage ] || kernel/build.sh
+[ -f "$kernel" ] || kernel/build.sh
 scripts/deps.sh kernel build
 
 rm -rf "$out" && mkdir -p "$out/root/bin" "$out/root/tests" "$out/root/proc" "$out/root/sys" \
@@ -39,10 +41,10 @@ INIT
 chmod +x "$out/root/init"
 (cd "$out/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
 
-echo "# model-vm: booting build/kernel/bzImage (TCG, -smp 4), timeout ${timeout_s}s"
+echo "# model-vm: booting $kernel (TCG, -smp 4), timeout ${timeout_s}s"
 log=$out/console.log
 timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 4 -m 1024 \
-	-nographic -no-reboot -kernel build/kernel/bzImage -initrd "$out/initramfs.gz" \
+	-nographic -no-reboot -kernel "$kernel" -initrd "$out/initramfs.gz" \
 	-append "$cmdline" </dev/null 2>&1 | tr -d '\r' >"$log" || true
 
 n=0
