@@ -679,7 +679,8 @@ int model_finish(struct model *m)
 		for (unsigned i = 0; i < c->nsrc; i++) {
 			struct source *s = &c->src[i];
 
-			qsort(s->inst, s->n, sizeof(*s->inst), by_start);
+			if (s->n)
+				qsort(s->inst, s->n, sizeof(*s->inst), by_start);
 			s->pub.count = s->n;
 			s->pub.wcet_ns = 0;
 			s->pub.miat_ns = 0;
