@@ -36,8 +36,17 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 echo "ISOLATOR-VM: init reached, $(nproc) CPUs, $(cat /proc/cmdline)"
 for t in /tests/t*; do
 	echo "ISOLATOR-VM: run $t"
-	$t
-	echo "ISOLATOR-VM: exit $? $t"
+	$t &
+	pid=$!
+	# A test that hangs fails alone: dump the blocked tasks, kill it.
+	( sleep 240; if kill -0 $pid 2>/dev/null; then
+		echo "not ok - $t timed out after 240 s"
+		echo w >/proc/sysrq-trigger; kill -9 $pid; fi ) &
+	watchdog=$!
+	wait $pid
+	rc=$?
+	kill $watchdog 2>/dev/null
+	echo "ISOLATOR-VM: exit $rc $t"
 done
 echo "ISOLATOR-VM: done"
 poweroff -f
