@@ -89,11 +89,27 @@ else
 	fail=$((fail + 1))
 fi
 
+# One report is known and not ours: at boot, before any test, PROVE_RCU
+# flags rcu_rdp_is_offloaded() called from rcu_core() in the rcuc/0
+# kthread (PREEMPT_RT + RCU_NOCB_CPU; "Unsafe read of RCU_NOCB offloaded
+# state", kernel/rcu/tree_plugin.h:27). It is cut out of the checked copy
+# of the log, and only when the whole report is that one.
+awk '
+	/WARNING: suspicious RCU usage/ { hold = 1; buf = ""; known = 0 }
+	hold { buf = buf $0 "\n"; if (/Unsafe read of RCU_NOCB offloaded state/) known = 1
+	       if (/<\/TASK>/) { if (!known) printf "%s", buf; hold = 0 }; next }
+	{ print }
+	END { if (hold) printf "%s", buf }
+' "$log" >"$vm/console.checked"
+if grep -q 'Unsafe read of RCU_NOCB offloaded state' "$log"; then
+	say "known boot-time PROVE_RCU report in rcuc/0 (RCU_NOCB offloaded state) ignored"
+fi
+
 n=$((n + 1))
 splat='WARNING:|BUG:|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON|INFO: rcu|rcu: INFO|detected stall|self-detected stall|Call Trace:'
-if grep -Eq "$splat" "$log"; then
+if grep -Eq "$splat" "$vm/console.checked"; then
 	echo "not ok $n - no WARN/BUG/lockdep/RCU stall in the guest console"
-	grep -En "$splat" "$log" | head -n 20 | sed 's/^/# /'
+	grep -En "$splat" "$vm/console.checked" | head -n 20 | sed 's/^/# /'
 	fail=$((fail + 1))
 else
 	echo "ok $n - no WARN/BUG/lockdep/RCU stall in the guest console"
