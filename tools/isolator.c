@@ -17,7 +17,7 @@ static const struct tool_command commands[] = {
 	{ "revert", "restore what an isolated process that died left changed", cmd_revert },
 	{ "demo", "an isolated spinning loop beside a control loop: interrupts and gaps", cmd_demo },
 	{ "model", "scheduling-latency bound per CPU from tracepoints (Oliveira et al.)", cmd_model },
-	{ "bench", "the paper's measurements beside their baselines: response, toggle, noise", cmd_bench },
+	{ "bench", "the paper's measurements beside their baselines: response, toggle, noise, ipc", cmd_bench },
 };
 
 static void usage(FILE *out)
