@@ -16,7 +16,15 @@ tests=$(echo ${ISOLATOR_VM_TESTS:-} | tr ' ' ',')
 
 say() { printf '# vm-test: %s\n' "$*"; }
 
-[ -f "$out/bzImage" ] || kernel/build.sh
+# ISOLATOR_VM_KERNEL=path boots another bzImage (e.g. a comparison build).
+# Otherwise build.sh runs first: it is incremental, and re-applies the
+# series when kernel/patches or the config fragment changed.
+if [ -n "${ISOLATOR_VM_KERNEL:-}" ]; then
+	kernel=$ISOLATOR_VM_KERNEL
+else
+	kernel=$out/bzImage
+	kernel/build.sh
+fi
 scripts/deps.sh kernel build
 
 rm -rf "$vm" && mkdir -p "$vm/root/bin" "$vm/root/tests" "$vm/root/proc" \
@@ -61,7 +69,7 @@ EOF
 chmod +x "$vm/root/init"
 (cd "$vm/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$vm/initramfs.gz"
 
-say "booting build/kernel/bzImage (TCG, -smp 4, $cmdline), timeout ${timeout_s}s"
+say "booting ${kernel#$top/} (TCG, -smp 4, $cmdline), timeout ${timeout_s}s"
 log=$vm/console.log
 : >"$log"
 n=0
@@ -69,7 +77,7 @@ fail=0
 status=0
 # Console lines become TAP as they arrive; the whole log is kept.
 timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 4 \
-	-m 1024 -nographic -no-reboot -kernel "$out/bzImage" \
+	-m 1024 -nographic -no-reboot -kernel "$kernel" \
 	-initrd "$vm/initramfs.gz" -append "$cmdline${tests:+ isolator_tests=$tests}" </dev/null 2>&1 | tr -d '\r' |
 	while IFS= read -r line; do
 		printf '%s\n' "$line" >>"$log"
