@@ -7,6 +7,57 @@
  */
 #include "common.h"
 
+/*
+ * RCU kthreads must stay off CPU 3 (nohz_full= puts HK_TYPE_RCU elsewhere),
+ * except the per-CPU rcuc/3 of PREEMPT_RT, which only runs when CPU 3's own
+ * tick or softirq wakes it. Returns how many may run on CPU 3 but should not.
+ */
+static int rcu_kthreads_on_iso_cpu(void)
+{
+	char path[64], line[256], comm[32];
+	int bad = 0;
+
+	for (int pid = 1; pid < 4096; pid++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+		if (strncmp(comm, "rcu", 3))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long lo, hi;
+			char *p;
+
+			if (strncmp(line, "Cpus_allowed_list:", 18))
+				continue;
+			line[strcspn(line, "\n")] = '\0';
+			printf("# rcu kthread %-12s cpus %s\n", comm, line + 19);
+			for (p = line + 18; *p; ) {
+				lo = strtoul(p, &p, 10);
+				hi = *p == '-' ? strtoul(p + 1, &p, 10) : lo;
+				if (lo <= ISO_CPU && ISO_CPU <= hi && strcmp(comm, "rcuc/3"))
+					bad++;
+				while (*p && *p != ',' && (*p < '0' || *p > '9'))
+					p++;
+				if (*p == ',')
+					p++;
+			}
+		}
+		fclose(f);
+	}
+	return bad;
+}
+
 static void spinner(struct shared *s)
 {
 	pin(ISO_CPU);
@@ -84,5 +135,7 @@ int main(int argc, char **argv)
 	result(iso_sum == 0, "t1: isolated CPU 3 received 0 interrupts of every kind");
 	result(stat_get(&s1, "work_deferred") > stat_get(&s0, "work_deferred"),
 	       "t1: cross-CPU work to CPU 3 was deferred, not lost");
+	result(rcu_kthreads_on_iso_cpu() == 0,
+	       "t1: no RCU kthread but rcuc/3 may run on CPU 3");
 	return failures ? 1 : 0;
 }
