@@ -58,6 +58,56 @@ static int rcu_kthreads_on_iso_cpu(void)
 	return bad;
 }
 
+/* ---- hrtimer expiries on CPU 3, by callback, from the trace buffer ---- */
+
+#define TR "/sys/kernel/tracing/"
+
+struct fnc {
+	int n;
+	char name[16][40];
+	unsigned long count[16];
+};
+
+static void hrtimer_trace(bool on)
+{
+	write_file(TR "events/timer/hrtimer_expire_entry/enable", on ? "1" : "0");
+}
+
+static void hrtimer_trace_clear(void)
+{
+	int fd = open(TR "per_cpu/cpu3/trace", O_WRONLY | O_TRUNC);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Count "function=NAME" in CPU 3's buffer (non-consuming read). */
+static void hrtimer_trace_read(struct fnc *f)
+{
+	char line[512], name[40];
+	FILE *fp = fopen(TR "per_cpu/cpu3/trace", "r");
+
+	memset(f, 0, sizeof(*f));
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		char *p = strstr(line, "function=");
+		int i;
+
+		if (!p || line[0] == '#')
+			continue;
+		sscanf(p + 9, "%39[^/ \n]", name);
+		for (i = 0; i < f->n; i++)
+			if (!strcmp(f->name[i], name))
+				break;
+		if (i == f->n && f->n < 16)
+			snprintf(f->name[f->n++], sizeof(f->name[0]), "%s", name);
+		if (i < 16)
+			f->count[i]++;
+	}
+	fclose(fp);
+}
+
 static void spinner(struct shared *s)
 {
 	pin(ISO_CPU);
@@ -81,6 +131,7 @@ int main(int argc, char **argv)
 	int secs = argc > 1 ? atoi(argv[1]) : 10;
 	struct kinds a, b, c, d, stock, iso;
 	struct stats s0, s1;
+	struct fnc tr_stock, tr_iso;
 	struct shared *s = shared_new();
 	struct load load;
 	unsigned long long iso_sum;
@@ -95,23 +146,30 @@ int main(int argc, char **argv)
 	printf("# load on CPUs 0-2:");
 	for (int k = 0; k < LOAD_NR; k++)
 		printf(" %s%s", load_names[k], k + 1 < LOAD_NR ? "," : "\n");
+	/* Which hrtimers fire on CPU 3 (the tick? the fair server's dl_timer?) */
+	hrtimer_trace(true);
 	sleep(1);
 
+	hrtimer_trace_clear();
 	snapshot(&a);
 	sleep(secs);
 	snapshot(&b);
+	hrtimer_trace_read(&tr_stock);
 
 	atomic_store(&s->phase, 2);
 	wait_ack(s, 2);
+	hrtimer_trace_clear();
 	read_stats(ISO_CPU, &s0);
 	snapshot(&c);
 	sleep(secs);
 	snapshot(&d);
 	read_stats(ISO_CPU, &s1);
+	hrtimer_trace_read(&tr_iso);
 	atomic_store(&s->phase, 3);
 	wait_ack(s, 3);
 	waitpid(pid, NULL, 0);
 	load_stop(&load);
+	hrtimer_trace(false);
 
 	result(atomic_load(&s->err) == 0, "t1: start/stop isolation of CPU 3");
 	delta(&a, &b, &stock);
@@ -131,6 +189,24 @@ int main(int argc, char **argv)
 	iso_sum = kinds_sum(&iso);
 	printf("# %-24s %12llu %12llu\n", "TOTAL", kinds_sum(&stock), iso_sum);
 	print_stats_delta("isolated phase", &s0, &s1);
+	printf("# hrtimer expiries on CPU %d by callback (trace event hrtimer_expire_entry)\n",
+	       ISO_CPU);
+	for (int i = 0; i < tr_stock.n; i++) {
+		unsigned long v = 0;
+
+		for (int j = 0; j < tr_iso.n; j++)
+			if (!strcmp(tr_iso.name[j], tr_stock.name[i]))
+				v = tr_iso.count[j];
+		printf("# %-24s %12lu %12lu\n", tr_stock.name[i], tr_stock.count[i], v);
+	}
+	for (int j = 0; j < tr_iso.n; j++) {
+		bool seen = false;
+
+		for (int i = 0; i < tr_stock.n; i++)
+			seen |= !strcmp(tr_iso.name[j], tr_stock.name[i]);
+		if (!seen)
+			printf("# %-24s %12d %12lu\n", tr_iso.name[j], 0, tr_iso.count[j]);
+	}
 	result(kinds_sum(&stock) > 0, "t1: the load reaches CPU 3 under stock nohz_full");
 	result(iso_sum == 0, "t1: isolated CPU 3 received 0 interrupts of every kind");
 	result(stat_get(&s1, "work_deferred") > stat_get(&s0, "work_deferred"),
