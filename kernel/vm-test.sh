@@ -29,11 +29,25 @@ scripts/deps.sh kernel build
 
 rm -rf "$vm" && mkdir -p "$vm/root/bin" "$vm/root/tests" "$vm/root/proc" \
 	"$vm/root/sys" "$vm/root/dev" "$vm/root/tmp"
-for t in kernel/tests/t*.c; do
+for t in kernel/tests/t[0-9]*.c; do
 	name=$(basename "$t" .c)
 	gcc -static -O2 -Wall -Wextra -Wno-unused-function -Wno-unused-parameter \
 		-pthread -o "$vm/root/tests/$name" "$t"
 done
+# Optional: the library's kernel backend, when lib/ compiles (tests named
+# lib_t*.c). The kernel's own tests never depend on it.
+if [ -f include/isolator.h ] && [ -d lib ]; then
+	for t in kernel/tests/lib_t*.c; do
+		name=$(basename "$t" .c)
+		if gcc -static -O2 -std=gnu11 -D_GNU_SOURCE -DISOLATOR_VERSION_STRING='"vm-test"' \
+			-Wno-unused-function -Iinclude -Ilib -pthread \
+			-o "$vm/root/tests/${name#lib_}" "$t" lib/*.c 2>"$vm/$name.log"; then
+			:
+		else
+			say "$name not built: lib/ does not compile here (see build/kernel/vm/$name.log)"
+		fi
+	done
+fi
 cp /bin/busybox "$vm/root/bin/busybox"
 cat >"$vm/root/init" <<'EOF'
 #!/bin/busybox sh

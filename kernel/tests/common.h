@@ -8,7 +8,9 @@
 #ifndef ISOLATOR_VM_COMMON_H
 #define ISOLATOR_VM_COMMON_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/membarrier.h>
