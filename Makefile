@@ -11,13 +11,14 @@
 #   make kernel     build/kernel/bzImage with the isolator patches
 #   make vm-test    boot it under QEMU and run the in-guest tests (TAP)
 #   make vm-bench   the same kernel: isolator bench on gpio-sim and ivshmem (TAP)
+#   make vm-model   the same kernel: the latency model's bound vs timerlat (TAP)
 
 PREFIX ?= /usr/local
 BUILD  ?= build
 ASAN   ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-unit check-asan check-tsan install kernel vm-test vm-bench clean
+.PHONY: all deps demo check check-unit check-asan check-tsan install kernel vm-test vm-bench vm-model clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -32,7 +33,7 @@ demo: all
 	@scripts/deps.sh bench
 	$(BUILD)/isolator bench response --duration 10 --plot $(BUILD)/demo-response.png
 
-check: check-unit check-asan check-tsan vm-test
+check: check-unit check-asan check-tsan vm-test vm-bench vm-model
 
 check-unit: all
 	meson test -C $(BUILD) --print-errorlogs
@@ -65,6 +66,10 @@ vm-test: kernel
 
 vm-bench: kernel
 	bench/vm/run.sh
+
+# The latency model's bound against timerlat, recorded together in the VM.
+vm-model: kernel
+	model/vm/run.sh 4
 
 clean:
 	rm -rf $(ASAN) $(TSAN)
