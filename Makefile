@@ -44,7 +44,8 @@ check-asan: deps
 	@[ -f $(ASAN)/build.ninja ] || meson setup $(ASAN) -Db_sanitize=address,undefined \
 		-Db_lundef=false $(MESON_OPTS)
 	ninja -C $(ASAN)
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(ASAN) --print-errorlogs
 
 # The channel suite under ThreadSanitizer (the rings' barrier pairs); the
