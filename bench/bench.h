@@ -46,6 +46,8 @@ void bench_hist_init(struct bench_hist *h, uint64_t threshold_ns);
 void bench_hist_add(struct bench_hist *h, uint64_t ns);
 /* Merge @from into @into (same threshold). */
 void bench_hist_merge(struct bench_hist *into, const struct bench_hist *from);
+/* Largest value that falls in bucket @b (for an exact bucket, the value). */
+uint64_t bench_hist_bucket_top(unsigned b);
 /* Value at quantile @q in [0, 1]; 0 for an empty histogram. */
 uint64_t bench_hist_quantile(const struct bench_hist *h, double q);
 void bench_hist_summary(const struct bench_hist *h, struct bench_summary *out);

@@ -22,7 +22,7 @@ static unsigned bucket_of(uint64_t ns)
 }
 
 /* Largest value that falls in bucket @b (for exact buckets, the value). */
-static uint64_t bucket_top(unsigned b)
+uint64_t bench_hist_bucket_top(unsigned b)
 {
 	unsigned pow, sub;
 
@@ -83,7 +83,7 @@ uint64_t bench_hist_quantile(const struct bench_hist *h, double q)
 	for (unsigned b = 0; b < BENCH_BUCKETS; b++) {
 		seen += h->bucket[b];
 		if (seen >= rank) {
-			uint64_t top = bucket_top(b);
+			uint64_t top = bench_hist_bucket_top(b);
 
 			return top > h->max_ns ? h->max_ns : top;
 		}
@@ -118,7 +118,7 @@ int bench_histogram_write(FILE *f, const struct bench_hist *const *hists, const 
 		return -ENOMEM;
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned b = 0; b < BENCH_BUCKETS; b++) {
-			uint64_t us = bucket_top(b) / 1000;
+			uint64_t us = bench_hist_bucket_top(b) / 1000;
 
 			per_us[(size_t)i * (max_us + 1) + (us < max_us ? us : max_us)] +=
 				hists[i]->bucket[b];

@@ -17,18 +17,6 @@
 #define PLOT_PER_DECADE 20
 #define PLOT_BINS (12 * PLOT_PER_DECADE)
 
-/* Upper edge of a bench_hist bucket (the layout bench.h documents). */
-static uint64_t bucket_top(unsigned b)
-{
-	unsigned pow, sub;
-
-	if (b < BENCH_EXACT_NS)
-		return b;
-	pow = 12 + (b - BENCH_EXACT_NS) / (1u << BENCH_SUB_BITS);
-	sub = (b - BENCH_EXACT_NS) % (1u << BENCH_SUB_BITS);
-	return ((1ull << pow) | ((uint64_t)(sub + 1) << (pow - BENCH_SUB_BITS))) - 1;
-}
-
 static unsigned plot_bin(uint64_t ns)
 {
 	int b;
@@ -93,7 +81,7 @@ int bench_plot(const char *path, const struct bench_report *r, char *err, size_t
 		memset(bins, 0, PLOT_BINS * sizeof(*bins));
 		for (unsigned b = 0; b < BENCH_BUCKETS; b++)
 			if (h->bucket[b])
-				bins[plot_bin(b < BENCH_EXACT_NS ? b : bucket_top(b))] += h->bucket[b];
+				bins[plot_bin(bench_hist_bucket_top(b))] += h->bucket[b];
 		fprintf(g, "$m%u << EOD\n", i);
 		for (unsigned b = 0; b < PLOT_BINS; b++)
 			if (bins[b])
