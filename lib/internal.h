@@ -89,6 +89,14 @@ pid_t journal_owner(const char *path);
 /* --- IRQ affinity (irq.c) ------------------------------------------------ */
 
 /*
+ * Where an IRQ allowed on @mask goes when the CPUs in @away must be left
+ * alone: the online CPUs of its mask that stay, or, if none stays, every
+ * online CPU outside @away. Returns 0, or -EIO when no CPU is left at all.
+ */
+int irq_affinity_away(const struct isolator_cpuset *mask, const struct isolator_cpuset *away,
+		      const struct isolator_cpuset *online, struct isolator_cpuset *out);
+
+/*
  * Move every IRQ whose affinity includes @cpu to the other online CPUs of its
  * mask (or to every other online CPU if @cpu was its only one), recording each
  * change in @j first. Counts moved and unmovable IRQs.

@@ -7,13 +7,25 @@
 
 #include "internal.h"
 
+int irq_affinity_away(const struct isolator_cpuset *mask, const struct isolator_cpuset *away,
+		      const struct isolator_cpuset *online, struct isolator_cpuset *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(out->bits); i++)
+		out->bits[i] = mask->bits[i] & ~away->bits[i] & online->bits[i];
+	if (isolator_cpuset_count(out))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(out->bits); i++)
+		out->bits[i] = online->bits[i] & ~away->bits[i];
+	return isolator_cpuset_count(out) ? 0 : -EIO;
+}
+
 /* Move one IRQ off @cpu. Returns 1 if moved, 0 if it never used @cpu,
  * -EIO (and so "unmovable") if the kernel refused, another -errno on failure
  * to journal. */
 static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuset *online,
 		     struct journal *j)
 {
-	struct isolator_cpuset mask, target;
+	struct isolator_cpuset mask, away = { { 0 } }, target;
 	char old[4096], new_value[4096];
 	ssize_t n;
 	int err;
@@ -25,17 +37,8 @@ static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuse
 		return -EPROTO;
 	if (!isolator_cpuset_has(&mask, cpu))
 		return 0;
-	target = mask;
-	isolator_cpuset_del(&target, cpu);
-	/* Keep the IRQ on CPUs it already allowed; if @cpu was its only one,
-	 * any other online CPU will do. */
-	for (size_t i = 0; i < ARRAY_SIZE(target.bits); i++)
-		target.bits[i] &= online->bits[i];
-	if (!isolator_cpuset_count(&target)) {
-		target = *online;
-		isolator_cpuset_del(&target, cpu);
-	}
-	if (!isolator_cpuset_count(&target))
+	isolator_cpuset_add(&away, cpu);
+	if (irq_affinity_away(&mask, &away, online, &target))
 		return -EIO; /* nowhere else to go: a one-CPU machine */
 	isolator_cpuset_format(&target, new_value, sizeof(new_value));
 	err = journal_record(j, path, old, new_value);

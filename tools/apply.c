@@ -205,12 +205,8 @@ static int steer_irqs(struct apply_params *p)
 		if (read_text(path, val, sizeof(val)) < 0 || isolator_cpuset_parse(val, &mask) ||
 		    !intersects(&mask, &p->cpus))
 			continue;
-		to = mask;
-		cpuset_minus(&to, &p->cpus);
-		for (size_t i = 0; i < ARRAY_SIZE(to.bits); i++)
-			to.bits[i] &= p->online.bits[i];
-		if (!isolator_cpuset_count(&to))
-			to = p->housekeeping;
+		/* housekeeping is online minus LIST and not empty: never fails */
+		irq_affinity_away(&mask, &p->cpus, &p->online, &to);
 		isolator_cpuset_format(&to, target, sizeof(target));
 		p->refusal_ok = 1;
 		err = set_value(p, path, target, "IRQ affinity");
