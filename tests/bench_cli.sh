@@ -6,42 +6,12 @@
 set -u
 ISOLATOR=${1:?usage: bench_cli.sh ISOLATOR SCHEMA}
 SCHEMA=${2:?usage: bench_cli.sh ISOLATOR SCHEMA}
-n=0
-failed=0
 tmp=$(mktemp -d /tmp/isolator-bench-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export ISOLATOR_STATE_DIR="$tmp/state"
+. "$(dirname "$0")/tap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
-
-# expect_fail DESCRIPTION ARGS...: exit 1, one line on stderr starting
-# "isolator: ", nothing on stdout.
-expect_fail() {
-	desc=$1
-	shift
-	"$ISOLATOR" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	lines=$(wc -l <"$tmp/err")
-	if [ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -q '^isolator: ' "$tmp/err" && [ ! -s "$tmp/out" ]; then
-		ok "$desc: $(cat "$tmp/err")"
-	else
-		not_ok "$desc (exit $rc, want 1; stderr $lines lines)"
-		sed 's/^/#   /' "$tmp/err" "$tmp/out"
-	fi
-}
-
-run() {
-	desc=$1
-	shift
-	if "$ISOLATOR" "$@" >"$tmp/out" 2>"$tmp/err"; then
-		ok "$desc"
-	else
-		not_ok "$desc (exit $?)"
-		sed 's/^/#   /' "$tmp/err"
-	fi
-}
 
 # The schema check: python3's jsonschema when it is there (scripts/deps.sh
 # bench installs it), else the required keys with jq, else skip.
@@ -93,10 +63,10 @@ expect_fail "noise: threshold 0" bench noise --threshold 0
 expect_fail "noise: missing plot directory" bench noise --plot /nonexistent/n.svg
 
 # --- help ------------------------------------------------------------------
-run "bench --help" bench --help
+expect_ok "bench --help" bench --help
 check "bench --help lists the modes" 'grep -q "^  response" "$tmp/out" && grep -q "^  toggle" "$tmp/out" && grep -q "^  noise" "$tmp/out"'
 for mode in response toggle noise; do
-	run "$mode --help" bench $mode --help
+	expect_ok "$mode --help" bench $mode --help
 	check "$mode --help shows usage" 'grep -q "^usage: isolator bench $mode" "$tmp/out"'
 done
 
@@ -108,12 +78,12 @@ if command -v flock >/dev/null; then
 	flock -w 300 9
 fi
 # Each describes the machine and gives every mode of the test in one run.
-run "response: table" bench response --duration 0.3 --quiet
+expect_ok "response: table" bench response --duration 0.3 --quiet
 check "response table has poll, wake and floor" 'grep -q "^poll " "$tmp/out" && grep -q "^wake " "$tmp/out" && grep -q "^floor " "$tmp/out"'
 check "response table describes the machine" 'grep -q "^# machine: " "$tmp/out" && grep -q "^# kernel: " "$tmp/out" && grep -q "backend" "$tmp/out"'
 check "response table has the one-way split and goal ratios" 'grep -q "one-way split" "$tmp/out" && grep -q "^goal: poll p50 / floor p50" "$tmp/out"'
 
-run "response: --json, --histogram, --plot svg" bench response --duration 0.3 --quiet --json \
+expect_ok "response: --json, --histogram, --plot svg" bench response --duration 0.3 --quiet --json \
 	--histogram "$tmp/resp.hist" --plot "$tmp/resp.svg"
 cp "$tmp/out" "$tmp/resp.json"
 validate "$tmp/resp.json"; rc=$?
@@ -127,22 +97,22 @@ else
 	ok "# SKIP gnuplot not installed"
 fi
 
-run "toggle: --json" bench toggle --duration 0.3 --quiet --json
+expect_ok "toggle: --json" bench toggle --duration 0.3 --quiet --json
 validate "$tmp/out"; rc=$?
 if [ $rc = 77 ]; then ok "# SKIP no JSON validator"; else check "toggle JSON valid against the schema" '[ $rc = 0 ]'; fi
 check "toggle: isolated and control" 'grep -q "\"mode\":\"isolated\"" "$tmp/out" && grep -q "\"mode\":\"control\"" "$tmp/out"'
 
-run "noise: table" bench noise --duration 0.3 --quiet
+expect_ok "noise: table" bench noise --duration 0.3 --quiet
 check "noise table has both loops and the interrupts" 'grep -q "^isolated " "$tmp/out" && grep -q "^control " "$tmp/out" && grep -q "interrupts, all kinds" "$tmp/out"'
-run "noise: --json" bench noise --duration 0.3 --quiet --json
+expect_ok "noise: --json" bench noise --duration 0.3 --quiet --json
 validate "$tmp/out"; rc=$?
 if [ $rc = 77 ]; then ok "# SKIP no JSON validator"; else check "noise JSON valid against the schema" '[ $rc = 0 ]'; fi
 
 # --mmio on an ordinary file: the register path without a device.
 dd if=/dev/zero of="$tmp/reg" bs=4096 count=1 2>/dev/null
-run "response --mmio on a mapped file" bench response --duration 0.3 --quiet --mmio "$tmp/reg:0,64"
+expect_ok "response --mmio on a mapped file" bench response --duration 0.3 --quiet --mmio "$tmp/reg:0,64"
 check "mmio response has poll and floor, no wake" 'grep -q "^poll " "$tmp/out" && grep -q "^floor " "$tmp/out" && ! grep -q "^wake " "$tmp/out" && grep -q "^device: mmio" "$tmp/out"'
-run "toggle --mmio on a mapped file" bench toggle --duration 0.3 --quiet --mmio "$tmp/reg:0x100"
+expect_ok "toggle --mmio on a mapped file" bench toggle --duration 0.3 --quiet --mmio "$tmp/reg:0x100"
 check "toggle names the mmio output" 'grep -q "output: mmio" "$tmp/out"'
 
 echo "1..$n"

@@ -5,64 +5,33 @@
 # restore what they changed.
 set -u
 ISOLATOR=${1:?usage: cli.sh ISOLATOR}
-n=0
-failed=0
 tmp=$(mktemp -d /tmp/isolator-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export ISOLATOR_STATE_DIR="$tmp/state"
+. "$(dirname "$0")/tap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-
-# expect_fail DESCRIPTION WANT_EXIT ARGS...: exit code WANT_EXIT, exactly one
-# line on stderr, starting "isolator: ", nothing on stdout.
-expect_fail() {
-	desc=$1 want=$2
-	shift 2
-	"$ISOLATOR" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	lines=$(wc -l <"$tmp/err")
-	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] && grep -q '^isolator: ' "$tmp/err" && [ ! -s "$tmp/out" ]; then
-		ok "$desc: $(cat "$tmp/err")"
-	else
-		not_ok "$desc (exit $rc, want $want; stderr $lines lines)"
-		sed 's/^/#   /' "$tmp/err" "$tmp/out"
-	fi
-}
-
-expect_ok() {
-	desc=$1
-	shift
-	if "$ISOLATOR" "$@" >"$tmp/out" 2>"$tmp/err"; then
-		ok "$desc"
-	else
-		not_ok "$desc (exit $?)"
-		sed 's/^/#   /' "$tmp/err"
-	fi
-}
-
-expect_fail "no command" 1
-expect_fail "unknown command" 1 frobnicate
-expect_fail "run: CPU not online" 1 run --cpu 9999 -- true
-expect_fail "run: CPU list 3-1 is not a CPU" 1 run --cpu 3-1 -- true
-expect_fail "run: CPU 'a'" 1 run --cpu a -- true
-expect_fail "run: negative CPU" 1 run --cpu -1 -- true
-expect_fail "run: missing command" 1 run --cpu 0
-expect_fail "run: missing command after --" 1 run --cpu 0 --
-expect_fail "run: missing --cpu" 1 run -- true
-expect_fail "run: FIFO 100" 1 run --cpu 0 --fifo 100 -- true
-expect_fail "run: bad option" 1 run --bogus --cpu 0 -- true
-expect_fail "stat: CPU list 3-1" 1 stat --cpu 3-1 --count 1
-expect_fail "stat: CPU list a" 1 stat --cpu a --count 1
-expect_fail "stat: CPU not online" 1 stat --cpu 9999 --count 1
-expect_fail "stat: interval 0" 1 stat --interval 0 --count 1
-expect_fail "stat: interval x" 1 stat --interval x --count 1
-expect_fail "stat: count 0" 1 stat --count 0
-expect_fail "stat: stray argument" 1 stat extra
-expect_fail "demo: duration 0" 1 demo --duration 0
-expect_fail "demo: CPU not online" 1 demo --cpu 9999
-expect_fail "revert: bad option" 1 revert --bogus
-expect_fail "run: command not found" 127 run --cpu 0 --fifo 0 --quiet -- /nonexistent/command
+expect_fail "no command"
+expect_fail "unknown command" frobnicate
+expect_fail "run: CPU not online" run --cpu 9999 -- true
+expect_fail "run: CPU list 3-1 is not a CPU" run --cpu 3-1 -- true
+expect_fail "run: CPU 'a'" run --cpu a -- true
+expect_fail "run: negative CPU" run --cpu -1 -- true
+expect_fail "run: missing command" run --cpu 0
+expect_fail "run: missing command after --" run --cpu 0 --
+expect_fail "run: missing --cpu" run -- true
+expect_fail "run: FIFO 100" run --cpu 0 --fifo 100 -- true
+expect_fail "run: bad option" run --bogus --cpu 0 -- true
+expect_fail "stat: CPU list 3-1" stat --cpu 3-1 --count 1
+expect_fail "stat: CPU list a" stat --cpu a --count 1
+expect_fail "stat: CPU not online" stat --cpu 9999 --count 1
+expect_fail "stat: interval 0" stat --interval 0 --count 1
+expect_fail "stat: interval x" stat --interval x --count 1
+expect_fail "stat: count 0" stat --count 0
+expect_fail "stat: stray argument" stat extra
+expect_fail "demo: duration 0" demo --duration 0
+expect_fail "demo: CPU not online" demo --cpu 9999
+expect_fail "revert: bad option" revert --bogus
+expect_exit 127 "run: command not found" run --cpu 0 --fifo 0 --quiet -- /nonexistent/command
 
 expect_ok "--version" --version
 grep -q '^isolator [0-9]' "$tmp/out" && ok "--version prints the version" || not_ok "--version output"
@@ -124,22 +93,22 @@ fi
 
 # --- isolator model ---------------------------------------------------------
 trace=${ISOLATOR_TEST_DATA:-tests/data}/model/basic.trace
-expect_fail "model: no mode" 1 model
-expect_fail "model: unknown mode" 1 model frob
-expect_fail "model report: no file" 1 model report
-expect_fail "model report: missing file" 1 model report "$tmp/nonexistent.trace"
+expect_fail "model: no mode" model
+expect_fail "model: unknown mode" model frob
+expect_fail "model report: no file" model report
+expect_fail "model report: missing file" model report "$tmp/nonexistent.trace"
 printf '  a-1 [000] 1.0: irq_enable: caller=x\n\n  a-1 [000] 1.1 irq_disable: caller=x\n' >"$tmp/bad.trace"
-expect_fail "model report: malformed line" 1 model report "$tmp/bad.trace"
+expect_fail "model report: malformed line" model report "$tmp/bad.trace"
 grep -q "line 3: " "$tmp/err" && ok "model report: the malformed line's number is named" \
 	|| not_ok "model report: no line number in: $(cat "$tmp/err")"
 : >"$tmp/empty.trace"
-expect_fail "model report: no events" 1 model report "$tmp/empty.trace"
-expect_fail "model report: --cpu a" 1 model report "$trace" --cpu a
-expect_fail "model report: --cpu not in the trace" 1 model report "$trace" --cpu 7
-expect_fail "model report: bad option" 1 model report "$trace" --bogus
-expect_fail "model record: --duration 0" 1 model record --duration 0
-expect_fail "model record: --duration x" 1 model record --duration x
-expect_fail "model record: stray argument" 1 model record extra
+expect_fail "model report: no events" model report "$tmp/empty.trace"
+expect_fail "model report: --cpu a" model report "$trace" --cpu a
+expect_fail "model report: --cpu not in the trace" model report "$trace" --cpu 7
+expect_fail "model report: bad option" model report "$trace" --bogus
+expect_fail "model record: --duration 0" model record --duration 0
+expect_fail "model record: --duration x" model record --duration x
+expect_fail "model record: stray argument" model record extra
 expect_ok "model report: table" model report "$trace"
 grep -q "L_IF" "$tmp/out" && grep -q "_raw_spin_lock+0x1a/0x40" "$tmp/out" \
 	&& ok "model report: table with call sites" || not_ok "model report: table lacks L_IF or call sites"

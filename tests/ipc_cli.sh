@@ -4,40 +4,22 @@
 # mode. Behaviour only: no timing is asserted. Usage: ipc_cli.sh ISOLATOR
 set -u
 ISOLATOR=${1:?usage: ipc_cli.sh ISOLATOR}
-n=0
-failed=0
 tmp=$(mktemp -d /tmp/isolator-ipc-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-
-# expect_fail DESCRIPTION ARGS...: exit 1, one line "isolator: ..." on stderr, no stdout
-expect_fail() {
-	desc=$1
-	shift
-	"$ISOLATOR" bench ipc "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	lines=$(wc -l <"$tmp/err")
-	if [ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -q '^isolator: ' "$tmp/err" && [ ! -s "$tmp/out" ]; then
-		ok "$desc: $(cat "$tmp/err")"
-	else
-		not_ok "$desc (exit $rc; stderr $lines lines)"
-		sed 's/^/#   /' "$tmp/err" "$tmp/out"
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 online=$(cat /sys/devices/system/cpu/online)
-expect_fail "same CPU twice" --cpus 0,0
-expect_fail "CPU not online" --cpus 0,4095
-expect_fail "one CPU" --cpus 0
-expect_fail "bad duration" --duration abc
-expect_fail "zero duration" --duration 0
-expect_fail "unknown mode" --modes shm,bogus
-expect_fail "empty mode list" --modes ,
-expect_fail "FIFO priority out of range" --fifo 100
-expect_fail "unknown option" --bogus
-expect_fail "stray argument" extra
+expect_fail "same CPU twice" bench ipc --cpus 0,0
+expect_fail "CPU not online" bench ipc --cpus 0,4095
+expect_fail "one CPU" bench ipc --cpus 0
+expect_fail "bad duration" bench ipc --duration abc
+expect_fail "zero duration" bench ipc --duration 0
+expect_fail "unknown mode" bench ipc --modes shm,bogus
+expect_fail "empty mode list" bench ipc --modes ,
+expect_fail "FIFO priority out of range" bench ipc --fifo 100
+expect_fail "unknown option" bench ipc --bogus
+expect_fail "stray argument" bench ipc extra
 
 if "$ISOLATOR" bench ipc --help | grep -q -- '--cpus A,B'; then ok "--help lists the options"; else not_ok "--help"; fi
 

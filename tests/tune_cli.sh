@@ -9,8 +9,6 @@
 #    random points then revert, leave every IRQ affinity and tunable as it was.
 set -u
 ISOLATOR=${1:?usage: tune_cli.sh ISOLATOR}
-n=0
-failed=0
 tmp=$(mktemp -d /tmp/isolator-tune-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # a private copy: a concurrent rebuild of build/isolator must not pull the
@@ -24,23 +22,8 @@ ISOLATOR=$tmp/isolator
 export ISOLATOR_STATE_DIR="$tmp/state"
 unset ISOLATOR_SYSROOT ISOLATOR_TEST_STEP_DELAY_MS
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/tap.sh"
 check() { if eval "$2"; then ok "$1"; else not_ok "$1"; sed 's/^/#   /' "$tmp/out" "$tmp/err" | head -40; fi; }
-
-expect_fail() {
-	desc=$1
-	shift
-	"$ISOLATOR" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	lines=$(wc -l <"$tmp/err")
-	if [ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -q '^isolator: ' "$tmp/err" && [ ! -s "$tmp/out" ]; then
-		ok "$desc: $(cat "$tmp/err")"
-	else
-		not_ok "$desc (exit $rc, stderr $lines lines)"
-		sed 's/^/#   /' "$tmp/err" "$tmp/out"
-	fi
-}
 
 expect_fail "check: CPU not online" check --cpu 9999
 expect_fail "check: CPU list a" check --cpu a
