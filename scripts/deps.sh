@@ -41,5 +41,8 @@ fi
 echo "deps.sh: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 # An old or empty package list finds nothing: refresh once, then install.
-apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Several make targets may install at once (make -j, parallel test suites):
+# wait for another apt's lock instead of failing on it.
+lock="-o DPkg::Lock::Timeout=900"
+apt-get $lock update -qq >/dev/null
+apt-get $lock install -y -qq --no-install-recommends $missing >/dev/null
