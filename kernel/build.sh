@@ -60,7 +60,10 @@ fi
 
 jobs=$(nproc)
 say "building bzImage with ccache, -j$jobs (about 7 min cold on 2 cores)"
-export CCACHE_DIR="${CCACHE_DIR:-$top/build/ccache}"
+# The cache lives outside the clone, so a fresh clone (CI) reuses the objects
+# of earlier builds; the base directory makes its paths clone-independent.
+export CCACHE_DIR="${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/isolator-ccache}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$top}"
 start=$(date +%s)
 make -s -C "$src" O="$obj" CC="ccache gcc" -j"$jobs" bzImage >"$out/build.log" 2>&1 || {
 	tail -n 40 "$out/build.log" >&2
