@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 /** API version: bumped on every API addition; independent of the soversion. */
-#define ISOLATOR_API_VERSION 1
+#define ISOLATOR_API_VERSION 2
 
 /**
  * @brief Version of the library as "MAJOR.MINOR.PATCH".
@@ -285,6 +285,8 @@ enum isolator_kind {
 	ISOLATOR_KIND_X_WORK_DELIVERED, /**< kernel extension: delivered anyway (unsafe to defer) */
 	ISOLATOR_KIND_X_RCU_QS,     /**< kernel extension: RCU quiescent states reported */
 	ISOLATOR_KIND_X_MAX_TICK_NS,/**< kernel extension: longest isolator_tick, ns (a maximum, not a count) */
+	ISOLATOR_KIND_X_FORCED,     /**< kernel extension: held work delivered because it waited max_defer_ms (API 2) */
+	ISOLATOR_KIND_X_REMOTE,     /**< kernel extension: housekeeping done from another CPU (API 2) */
 	ISOLATOR_KIND_COUNT
 };
 
@@ -348,6 +350,59 @@ ISOLATOR_API uint64_t isolator_counts_total(const struct isolator_counts *counts
  */
 ISOLATOR_API int isolator_counts_delta(struct isolator_counts *after,
 				       const struct isolator_counts *before);
+
+/**@}*/
+/* ------------------------------------------------------------------------ */
+/** @name The kernel extension's bound on held work
+ *
+ * While a CPU is isolated, the kernel extension holds work that other CPUs
+ * send it (function calls, irq_work, reschedules, per-CPU work) until the
+ * isolated task calls isolator_tick() or isolator_stop(). No sender waits
+ * longer than a bound, `max_defer_ms`: when held work reaches it, the kernel
+ * delivers it anyway (one interruption of the isolated CPU, counted as
+ * ISOLATOR_KIND_X_FORCED) and records who sent it, a *culprit*. An
+ * application that ticks more often than the bound is never interrupted.
+ * Without the kernel extension these calls return -ENOENT.
+ */
+/**@{*/
+
+/**
+ * @brief The bound on held work, from `<sysroot>/proc/isolator/max_defer_ms`.
+ * @param sysroot As isolator_counts_read().
+ * @return The bound in milliseconds (0: held work is delivered at once);
+ *         -ENOENT without the kernel extension, -EPROTO for unreadable content.
+ */
+ISOLATOR_API int isolator_max_defer_get(const char *sysroot);
+
+/**
+ * @brief Set the bound on held work for every isolated CPU.
+ * @param sysroot As isolator_counts_read().
+ * @param ms 0 to 10000; 0 delivers held work at once (no deferral).
+ * @return 0; -EINVAL for @p ms out of range, -EPERM without CAP_SYS_ADMIN,
+ *         -ENOENT without the kernel extension.
+ */
+ISOLATOR_API int isolator_max_defer_set(const char *sysroot, unsigned ms);
+
+/** One forced delivery: held work that reached the bound. */
+struct isolator_culprit {
+	unsigned cpu;       /**< the isolated CPU that was interrupted */
+	uint64_t waited_ns; /**< how long the work was held */
+	int pid;            /**< the task that sent the work */
+	char sender[16];    /**< its command name (comm) */
+	char work[64];      /**< the work: its function, or "resched" */
+};
+
+/**
+ * @brief Read the most recent forced deliveries, oldest first, from
+ *        `<sysroot>/proc/isolator/culprits` (the kernel keeps the last 64).
+ * @param sysroot As isolator_counts_read().
+ * @param out /\* OUT: *\/ up to @p max entries; the newest when there are more.
+ * @param max Size of @p out.
+ * @return The number of entries stored in @p out; -ENOENT without the kernel
+ *         extension, -EPROTO for a malformed file (isolator_errmsg() names the line).
+ */
+ISOLATOR_API int isolator_culprits_read(const char *sysroot, struct isolator_culprit *out,
+					unsigned max);
 
 /**@}*/
 /* ------------------------------------------------------------------------ */

@@ -141,6 +141,9 @@ unsigned stock_remaining_sources(const char *sysroot, unsigned cpu, unsigned app
 
 int kernel_control(const char *sysroot, const char *line);
 int kernel_available(const char *sysroot);
+/* Parse /proc/isolator/culprits text (tests call it on built strings).
+ * Returns the number of entries stored (the newest @max) or -errno. */
+int culprits_parse(const char *text, struct isolator_culprit *out, unsigned max);
 
 /* --- statistics internals (stats.c) -------------------------------------- */
 

@@ -49,6 +49,8 @@ static const char *const kind_names[ISOLATOR_KIND_COUNT] = {
 	[ISOLATOR_KIND_X_WORK_DELIVERED] = "work_delivered",
 	[ISOLATOR_KIND_X_RCU_QS] = "rcu_qs",
 	[ISOLATOR_KIND_X_MAX_TICK_NS] = "max_tick_ns",
+	[ISOLATOR_KIND_X_FORCED] = "forced",
+	[ISOLATOR_KIND_X_REMOTE] = "remote",
 };
 
 ISOLATOR_API const char *isolator_kind_name(enum isolator_kind kind)

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Interrupt counters from fake /proc trees: x86-64, arm64, the kernel
- * extension's stats, deltas, and refusal of malformed files. */
+ * extension's stats, deltas, and refusal of malformed files; the kernel
+ * extension's bound on held work and its culprits. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../lib/internal.h"
 #include "tap.h"
@@ -61,6 +66,8 @@ static void kernel(void)
 	is_int(GET(c, 3, X_IPI_TLB), 4, "ipi_tlb");
 	is_int(GET(c, 3, X_WORK_DELIVERED), 1, "work_delivered");
 	is_int(GET(c, 3, X_MAX_TICK_NS), 8100, "max_tick_ns; unknown trailing column ignored");
+	is_int(GET(c, 3, X_FORCED), 2, "forced deliveries");
+	is_int(GET(c, 3, X_REMOTE), 31, "housekeeping done remotely");
 	is_int(GET(c, 3, TIMER), 7, "interrupts read alongside");
 	isolator_counts_free(c);
 }
@@ -123,6 +130,61 @@ static void malformed(void)
 	   "missing /proc/interrupts: NULL, ENOENT (%s)", isolator_errmsg());
 }
 
+static void bound_and_culprits(void)
+{
+	struct isolator_culprit e[4];
+	char root[] = "/tmp/isolator-test-bound-XXXXXX", path[256];
+	int n;
+
+	is_int(isolator_max_defer_get(data_path("kernel")), 100, "max_defer_ms read");
+	is_int(isolator_max_defer_get(data_path("x86")), -ENOENT, "no bound without the extension");
+	n = isolator_culprits_read(data_path("kernel"), e, 4);
+	is_int(n, 2, "two culprits");
+	if (n == 2) {
+		is_int(e[0].cpu, 3, "culprit cpu");
+		is_int((long long)e[0].waited_ns, 100213000, "waited_us in ns");
+		is_int(e[0].pid, 123, "sender pid");
+		ok(!strcmp(e[0].sender, "stat_refresh_lo") && !strcmp(e[0].work, "vmstat_update"),
+		   "sender and work: %s %s", e[0].sender, e[0].work);
+		ok(!strcmp(e[1].work, "call:do_sync_core"), "oldest first");
+	}
+	n = culprits_parse("cpu waited_us sender pid work\n1 1 a 1 w1\n1 2 b 2 w2\n1 3 c 3 w3\n", e, 2);
+	ok(n == 2 && !strcmp(e[0].work, "w2") && !strcmp(e[1].work, "w3"),
+	   "more than max: the newest kept, oldest first");
+	is_int(culprits_parse("cpu waited_us sender pid work\n", e, 4), 0, "no forced delivery");
+	is_int(culprits_parse("cpu sender pid work\n", e, 4), -EPROTO, "refuse a header without waited_us");
+	is_int(culprits_parse("cpu waited_us sender pid work\n3 x s 1 w\n", e, 4), -EPROTO,
+	       "refuse a non-number: %s", isolator_errmsg());
+	is_int(culprits_parse("cpu waited_us sender pid work\n3 1 s 1\n", e, 4), -EPROTO,
+	       "refuse a short line");
+	is_int(isolator_culprits_read(data_path("x86"), e, 4), -ENOENT, "no culprits without the extension");
+
+	if (!ok(mkdtemp(root) != NULL, "temp sysroot"))
+		return;
+	snprintf(path, sizeof(path), "%s/proc", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/proc/isolator", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/proc/isolator/max_defer_ms", root);
+	is_int(isolator_max_defer_set(root, 10001), -EINVAL, "refuse a bound over 10 s");
+	is_int(isolator_max_defer_set(root, 5), -ENOENT, "set without the extension: ENOENT");
+	fclose(fopen(path, "w"));
+	is_int(isolator_max_defer_set(root, 250), 0, "set the bound");
+	is_int(isolator_max_defer_get(root), 250, "read it back");
+	is_int(isolator_max_defer_set(root, 0), 0, "0: deliver at once");
+	is_int(isolator_max_defer_get(root), 0, "read 0 back");
+	FILE *f = fopen(path, "w");
+	fputs("12ms\n", f);
+	fclose(f);
+	is_int(isolator_max_defer_get(root), -EPROTO, "refuse content that is not a number");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/proc/isolator", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	rmdir(path);
+	rmdir(root);
+}
+
 int main(void)
 {
 	x86();
@@ -130,5 +192,6 @@ int main(void)
 	kernel();
 	delta();
 	malformed();
+	bound_and_culprits();
 	return done_testing();
 }

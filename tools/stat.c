@@ -5,7 +5,7 @@
  * Interrupts each CPU took during the last interval, by kind, redrawn like
  * top on a terminal and appended as blocks otherwise. With the kernel
  * extension, its counters (suppressed ticks, filtered IPIs, deferred work)
- * follow.
+ * follow, then the forced deliveries of the interval with their culprits.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -48,6 +48,44 @@ static const enum isolator_kind columns[] = {
 	ISOLATOR_KIND_SOFT_IRQ_POLL,
 };
 
+/* The forced deliveries of the interval (held work that reached the kernel's
+ * bound, max_defer_ms), newest last, with who sent the work: the kernel keeps
+ * the last 64, so a busy interval shows its most recent ones. */
+static void print_culprits(const struct stat_params *p, const struct isolator_counts *delta)
+{
+	struct isolator_culprit e[64];
+	uint64_t forced = 0;
+	int n, bound;
+
+	for (unsigned cpu = 0; cpu < isolator_counts_ncpus(delta); cpu++)
+		if (!p->have_cpus || isolator_cpuset_has(&p->cpus, cpu))
+			forced += isolator_counts_get(delta, cpu, ISOLATOR_KIND_X_FORCED);
+	bound = isolator_max_defer_get(NULL);
+	if (bound >= 0)
+		printf("held work is delivered after max_defer_ms = %d ms\n", bound);
+	if (!forced)
+		return;
+	printf("forced deliveries in this interval: %llu\n", (unsigned long long)forced);
+	n = isolator_culprits_read(NULL, e, 64);
+	if (n < 0) {
+		printf("  (culprits: %s)\n", isolator_errmsg());
+		return;
+	}
+	printf("%4s %12s %8s %-16s %s\n", "CPU", "waited(us)", "pid", "sender", "work");
+	/* the newest entries are the ones of this interval: walk back to the
+	 * first of them, counting only the CPUs shown */
+	int first = n;
+
+	for (uint64_t seen = 0; first > 0 && seen < forced; first--)
+		if (!p->have_cpus || isolator_cpuset_has(&p->cpus, e[first - 1].cpu))
+			seen++;
+	for (int i = first; i < n; i++)
+		if (!p->have_cpus || isolator_cpuset_has(&p->cpus, e[i].cpu))
+			printf("%4u %12llu %8d %-16s %s\n", e[i].cpu,
+			       (unsigned long long)(e[i].waited_ns / 1000), e[i].pid, e[i].sender,
+			       e[i].work);
+}
+
 static void print_table(const struct stat_params *p, const struct isolator_counts *delta,
 			double seconds)
 {
@@ -85,6 +123,7 @@ static void print_table(const struct stat_params *p, const struct isolator_count
 			       (unsigned long long)isolator_counts_get(delta, cpu, (enum isolator_kind)k));
 		putchar('\n');
 	}
+	print_culprits(p, delta);
 }
 
 static void usage(FILE *out)
@@ -102,7 +141,9 @@ static void usage(FILE *out)
 		"  -B, --bench JSON    with --prometheus: also export the percentiles of an\n"
 		"                      'isolator bench ... --json' output file\n"
 		"Hard IRQs: LOC local timer, RES reschedule, CAL function call, TLB shootdown,\n"
-		"IWI irq_work, NMI, dev device IRQs, other. Soft IRQs: TIMER, HRTIMER, SCHED, RCU, ...\n");
+		"IWI irq_work, NMI, dev device IRQs, other. Soft IRQs: TIMER, HRTIMER, SCHED, RCU, ...\n"
+		"With the kernel extension: its counters, then each forced delivery (held work\n"
+		"that waited max_defer_ms) with the sender and the work, from /proc/isolator/culprits.\n");
 }
 
 /* Rewrite the textfile every interval (once without --interval/--count). */
