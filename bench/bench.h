@@ -3,14 +3,16 @@
  * The benchmark core shared by every `isolator bench` test: a latency
  * histogram that holds days of samples in fixed memory, its summary
  * (min/avg/percentiles/max/jitter/over-threshold), cyclictest-format
- * histogram files, a small JSON emitter, and the machine description every
- * output carries.
+ * histogram files, and the machine description every output carries (the
+ * JSON emitter is util/json.h, shared with the other commands).
  */
 #ifndef ISOLATOR_BENCH_H
 #define ISOLATOR_BENCH_H
 
 #include <stdint.h>
 #include <stdio.h>
+
+#include "../util/json.h"
 
 /*
  * Latency histogram: exact 1 ns buckets below BENCH_EXACT_NS, then 64
@@ -62,27 +64,6 @@ void bench_hist_summary(const struct bench_hist *h, struct bench_summary *out);
 int bench_histogram_write(FILE *f, const struct bench_hist *const *hists, const char *const *labels,
 			  unsigned n, unsigned max_us);
 
-/* --- JSON ---------------------------------------------------------------- */
-
-/* A streaming JSON writer: commas and nesting are its business. */
-struct json {
-	FILE *f;
-	int depth;
-	int first[32]; /* no element written yet at this depth */
-	int after_key;
-};
-
-void json_init(struct json *j, FILE *f);
-void json_object_begin(struct json *j);
-void json_object_end(struct json *j);
-void json_array_begin(struct json *j);
-void json_array_end(struct json *j);
-void json_key(struct json *j, const char *key);
-void json_string(struct json *j, const char *s);
-void json_uint(struct json *j, uint64_t v);
-void json_double(struct json *j, double v);
-void json_null(struct json *j);
-void json_bool(struct json *j, int v);
 /* A whole summary as {"min":..,"avg":..,"p50":..,"p99":..,"p9999":..,"max":..}. */
 void json_summary(struct json *j, const struct bench_summary *s);
 

@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../tools/tool.h"
+#include "../util/util.h"
 #include "suite.h"
 
 void bench_usage_common(FILE *out, unsigned accepts)

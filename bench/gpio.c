@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../tools/tool.h"
+#include "../util/util.h"
 #include "suite.h"
 
 #ifdef HAVE_GPIOD

@@ -32,7 +32,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../tools/tool.h"
+#include "../util/util.h"
 #include "bench.h"
 #include "ipc.h"
 

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../tools/tool.h"
+#include "../util/util.h"
 #include "suite.h"
 
 struct mmio {

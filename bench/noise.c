@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../tools/tool.h"
+#include "../util/util.h"
 #include "suite.h"
 
 struct spinner {

@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../tools/tool.h"
+#include "../util/util.h"
 #include "suite.h"
 
 enum mode { M_POLL, M_WAKE, M_FLOOR, M_COUNT };

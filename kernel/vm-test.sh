@@ -41,7 +41,7 @@ if [ -f include/isolator.h ] && [ -d lib ]; then
 		name=$(basename "$t" .c)
 		if gcc -static -O2 -std=gnu11 -D_GNU_SOURCE -DISOLATOR_VERSION_STRING='"vm-test"' \
 			-Wno-unused-function -Iinclude -Ilib -pthread \
-			-o "$vm/root/tests/${name#lib_}" "$t" lib/*.c 2>"$vm/$name.log"; then
+			-o "$vm/root/tests/${name#lib_}" "$t" lib/*.c tune/*.c 2>"$vm/$name.log"; then
 			:
 		else
 			say "$name not built: lib/ does not compile here (see build/kernel/vm/$name.log)"

@@ -93,32 +93,6 @@ static void steer_irqs(struct stock_system *sys, const char *sysroot)
 			     sys->irqs_unmovable);
 }
 
-/* The mount point of the cgroup v2 hierarchy, from mountinfo. */
-int cgroup2_mount(const char *sysroot, char *out, size_t len)
-{
-	char path[512], *text, *line, *save = NULL;
-	int err = -ENOENT;
-
-	if (sysroot_path(path, sizeof(path), sysroot, "/proc/self/mountinfo"))
-		return -ENAMETOOLONG;
-	text = read_file_alloc(path, NULL);
-	if (!text)
-		return -errno;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char mnt[256], fstype[64], *dash = strstr(line, " - ");
-
-		/* "36 25 0:31 / /sys/fs/cgroup rw,... - cgroup2 cgroup2 rw" */
-		if (!dash || sscanf(dash, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1)
-			continue;
-		err = sysroot_path(out, len, sysroot, "%s", mnt);
-		break;
-	}
-	free(text);
-	return err;
-}
-
 static int count_threads(const char *sysroot, pid_t pid)
 {
 	char path[512], buf[4096];
@@ -240,49 +214,6 @@ int stock_system_restore(struct stock_system *sys, const char *sysroot)
 			err = 0;
 	}
 	return err;
-}
-
-int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cpu)
-{
-	char path[512], buf[4096], key[64], *p;
-	struct isolator_cpuset set;
-
-	if (sysroot_path(path, sizeof(path), sysroot, "/proc/cmdline") ||
-	    read_text(path, buf, sizeof(buf)) < 0)
-		return 0;
-	p = strstr(buf, " -- "); /* the rest is init's */
-	if (p)
-		*p = '\0';
-	snprintf(key, sizeof(key), "%s=", param);
-	for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
-		char *v = p + strlen(key), *end;
-
-		if (p != buf && p[-1] != ' ')
-			continue;
-		end = strchr(v, ' ');
-		if (end)
-			*end = '\0';
-		/* isolcpus=domain,managed_irq,2-3: skip the flags before the list */
-		while (*v && (*v < '0' || *v > '9')) {
-			v = strchr(v, ',');
-			if (!v)
-				return 0;
-			v++;
-		}
-		return isolator_cpuset_parse(v, &set) == 0 && isolator_cpuset_has(&set, cpu);
-	}
-	return 0;
-}
-
-int sysfs_lists_cpu(const char *sysroot, const char *file, unsigned cpu)
-{
-	char path[512], buf[4096];
-	struct isolator_cpuset set;
-
-	if (sysroot_path(path, sizeof(path), sysroot, "/sys/devices/system/cpu/%s", file) ||
-	    read_text(path, buf, sizeof(buf)) < 0)
-		return 0;
-	return isolator_cpuset_parse(buf, &set) == 0 && isolator_cpuset_has(&set, cpu);
 }
 
 /* sched_rt_runtime_us of -1 disables RT throttling; anything else (95% by

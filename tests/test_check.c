@@ -8,8 +8,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
-#include "../lib/internal.h"
-#include "../lib/tune.h"
+#include "../tune/tune.h"
 #include "fakeroot.h"
 #include "tap.h"
 

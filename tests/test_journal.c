@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "../lib/internal.h"
+#include "../tune/tune.h"
 #include "fakeroot.h"
 #include "tap.h"
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/internal.h"
+#include "../tune/tune.h"
 #include "model.h"
 #include "tap.h"
 

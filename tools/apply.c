@@ -9,7 +9,7 @@
  * isolated cpuset partition where the cpuset controller is on cgroup v2.
  *
  * Every previous value goes to the journal <state dir>/journal, fsync'd
- * before the change is made (lib/journal.c), so `isolator revert` restores
+ * before the change is made (tune/journal.c), so `isolator revert` restores
  * exactly what was changed even if apply is killed half-way. A value the
  * kernel reads back differently from what was written (hex masks, selection
  * files) is journaled a second time as read, so revert still recognises it.
@@ -28,10 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/internal.h"
-#include "../lib/tune.h"
+#include "../tune/tune.h"
+#include "../util/util.h"
 #include "commands.h"
-#include "tool.h"
 
 struct apply_params {
 	struct isolator_cpuset cpus;

@@ -10,7 +10,7 @@
 #include "../bench/bench.h"
 #include "../bench/suite.h"
 #include "commands.h"
-#include "tool.h"
+#include "../util/util.h"
 
 static const struct tool_command modes[] = {
 	{ "response", "event -> response latency: poll vs futex wake vs raw floor (Table 1)",

@@ -2,7 +2,7 @@
 /*
  * isolator check [--cpu LIST] [--json]
  *
- * Audit the machine for what spoils latency on LIST (lib/tune_check.c does
+ * Audit the machine for what spoils latency on LIST (tune/tune_check.c does
  * the judging): one line per item with pass/warn/fail/skip, the evidence and
  * the fix, then the kernel command line that would fix the boot-time items.
  * Exit 0 when nothing fails, 2 when something does, 1 on error.
@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/bench.h"
-#include "../lib/internal.h"
-#include "../lib/tune.h"
+#include "../tune/tune.h"
+#include "../util/json.h"
+#include "../util/util.h"
 #include "commands.h"
-#include "tool.h"
 
 struct check_params {
 	struct isolator_cpuset cpus;

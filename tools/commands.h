@@ -3,6 +3,13 @@
 #ifndef ISOLATOR_COMMANDS_H
 #define ISOLATOR_COMMANDS_H
 
+/* One subcommand: `isolator NAME ...` calls run(argc, argv) with argv[0] = NAME. */
+struct tool_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_apply(int argc, char **argv);

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/util.h"
 #include "commands.h"
-#include "tool.h"
 
 struct demo_params {
 	uint64_t duration_ns;

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/util.h"
 #include "commands.h"
-#include "tool.h"
 
 static const struct tool_command commands[] = {
 	{ "run", "run a command isolated on one CPU", cmd_run },

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "commands.h"
 #include "../model/model.h"
-#include "tool.h"
+#include "../util/json.h"
+#include "../util/util.h"
+#include "commands.h"
 
 struct report_params {
 	const char *file;

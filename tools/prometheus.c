@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/internal.h"
+#include "../tune/tune.h"
+#include "../util/util.h"
 #include "prometheus.h"
-#include "tool.h"
 
 static void interrupts(FILE *f, const struct isolator_counts *c, const struct isolator_cpuset *cpus)
 {

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/internal.h"
+#include "../tune/tune.h"
+#include "../util/util.h"
 #include "commands.h"
-#include "tool.h"
 
 struct revert_params {
 	int all;

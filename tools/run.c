@@ -26,9 +26,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../lib/internal.h"
+#include "../lib/stock.h"
+#include "../tune/tune.h"
+#include "../util/util.h"
 #include "commands.h"
-#include "tool.h"
 
 struct run_params {
 	unsigned cpu;

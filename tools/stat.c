@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/util.h"
 #include "commands.h"
 #include "prometheus.h"
-#include "tool.h"
 
 struct stat_params {
 	struct isolator_cpuset cpus;

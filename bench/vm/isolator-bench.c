@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../tools/tool.h"
+#include "../../util/util.h"
 #include "../suite.h"
 
 int main(int argc, char **argv)

@@ -19,13 +19,14 @@ scripts/deps.sh kernel build bench
 rm -rf "$out" && mkdir -p "$out/root/bin" "$out/root/proc" "$out/root/sys" "$out/root/dev" \
 	"$out/root/tmp"
 say "building a static isolator-bench and the host driver"
-# the library's committed sources, the bench core and tests, the tool helpers
-lib_sources=$(git ls-files 'lib/*.c')
+# the library's committed sources (lib/ and the tuning engine under it), the
+# bench core and tests, the command-line helpers
+lib_sources=$(git ls-files 'lib/*.c' 'tune/*.c')
 gcc -static -O2 -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -Wno-format-truncation \
 	-D_GNU_SOURCE -DHAVE_GPIOD -DISOLATOR_VERSION_STRING='"bench-vm"' -Iinclude -Ibench -pthread \
 	-o "$out/root/bin/isolator-bench" bench/vm/isolator-bench.c $lib_sources \
-	bench/hist.c bench/output.c bench/common.c bench/gpio.c bench/mmio.c bench/noise.c \
-	bench/plot.c bench/response.c bench/toggle.c tools/tool.c -lgpiod -lm
+	bench/hist.c bench/bench.c bench/common.c bench/gpio.c bench/mmio.c bench/noise.c \
+	bench/plot.c bench/response.c bench/toggle.c util/util.c util/json.c -lgpiod -lm
 gcc -O2 -Wall -Wextra -o "$out/ivshmem-host" bench/vm/ivshmem-host.c
 cp bench/vm/guest-tests.sh "$out/root/bin/guest-tests"
 cp /bin/busybox "$out/root/bin/busybox"

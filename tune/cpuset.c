@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "tune.h"
 
 ISOLATOR_API int isolator_cpuset_has(const struct isolator_cpuset *set, unsigned cpu)
 {
@@ -131,4 +131,47 @@ ISOLATOR_API int isolator_cpus_online(const char *sysroot, struct isolator_cpuse
 	if (err)
 		return set_error(EPROTO, "%s: malformed CPU list '%s'", path, text);
 	return 0;
+}
+
+int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cpu)
+{
+	char path[512], buf[4096], key[64], *p;
+	struct isolator_cpuset set;
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/proc/cmdline") ||
+	    read_text(path, buf, sizeof(buf)) < 0)
+		return 0;
+	p = strstr(buf, " -- "); /* the rest is init's */
+	if (p)
+		*p = '\0';
+	snprintf(key, sizeof(key), "%s=", param);
+	for (p = strstr(buf, key); p; p = strstr(p + 1, key)) {
+		char *v = p + strlen(key), *end;
+
+		if (p != buf && p[-1] != ' ')
+			continue;
+		end = strchr(v, ' ');
+		if (end)
+			*end = '\0';
+		/* isolcpus=domain,managed_irq,2-3: skip the flags before the list */
+		while (*v && (*v < '0' || *v > '9')) {
+			v = strchr(v, ',');
+			if (!v)
+				return 0;
+			v++;
+		}
+		return isolator_cpuset_parse(v, &set) == 0 && isolator_cpuset_has(&set, cpu);
+	}
+	return 0;
+}
+
+int sysfs_lists_cpu(const char *sysroot, const char *file, unsigned cpu)
+{
+	char path[512], buf[4096];
+	struct isolator_cpuset set;
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/sys/devices/system/cpu/%s", file) ||
+	    read_text(path, buf, sizeof(buf)) < 0)
+		return 0;
+	return isolator_cpuset_parse(buf, &set) == 0 && isolator_cpuset_has(&set, cpu);
 }

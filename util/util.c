@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tool.h"
+#include "util.h"
 
 int fail(const char *fmt, ...)
 {

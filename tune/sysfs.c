@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "tune.h"
 
 const char *sysroot_get(const char *sysroot)
 {
@@ -133,4 +133,30 @@ int write_text(const char *path, const char *text)
 	if (close(fd) < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* The mount point of the cgroup v2 hierarchy, from mountinfo. */
+int cgroup2_mount(const char *sysroot, char *out, size_t len)
+{
+	char path[512], *text, *line, *save = NULL;
+	int err = -ENOENT;
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/proc/self/mountinfo"))
+		return -ENAMETOOLONG;
+	text = read_file_alloc(path, NULL);
+	if (!text)
+		return -errno;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char mnt[256], fstype[64], *dash = strstr(line, " - ");
+
+		/* "36 25 0:31 / /sys/fs/cgroup rw,... - cgroup2 cgroup2 rw" */
+		if (!dash || sscanf(dash, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1)
+			continue;
+		err = sysroot_path(out, len, sysroot, "%s", mnt);
+		break;
+	}
+	free(text);
+	return err;
 }

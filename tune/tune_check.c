@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
 #include "tune.h"
 
 struct ctx {

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Shared by the isolator command's subcommands: the dispatch table entry,
- * argument parsers that print one clear line on bad input, and the exit codes.
+ * The command-line helpers shared by the isolator command's subcommands and
+ * the benchmarks (like rtla's utils): argument parsers that print one clear
+ * line on bad input, the exit codes, and small CPU and time helpers.
  */
-#ifndef ISOLATOR_TOOL_H
-#define ISOLATOR_TOOL_H
+#ifndef ISOLATOR_UTIL_H
+#define ISOLATOR_UTIL_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -16,13 +17,6 @@ enum {
 	EXIT_OK = 0,        /* done */
 	EXIT_ERROR = 1,     /* bad input or a failure */
 	EXIT_THRESHOLD = 2, /* ran, but a check or threshold failed */
-};
-
-/* One subcommand: `isolator NAME ...` calls run(argc, argv) with argv[0] = NAME. */
-struct tool_command {
-	const char *name;
-	const char *summary;
-	int (*run)(int argc, char **argv);
 };
 
 /* Print "isolator: <message>" on stderr; returns EXIT_ERROR for `return fail(...)`. */
@@ -45,4 +39,4 @@ void sleep_ns(uint64_t ns, volatile int *stop);
 /* The last online CPU, and another online CPU (or -1 on a one-CPU machine). */
 int last_online_cpu(void);
 
-#endif /* ISOLATOR_TOOL_H */
+#endif /* ISOLATOR_UTIL_H */

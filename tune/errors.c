@@ -2,7 +2,7 @@
 /* One thread-local message per thread: the "why" behind a negative errno. */
 #include <stdio.h>
 
-#include "internal.h"
+#include "tune.h"
 
 static _Thread_local char errmsg[256];
 

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "internal.h"
+#include "tune.h"
 
 int irq_affinity_away(const struct isolator_cpuset *mask, const struct isolator_cpuset *away,
 		      const struct isolator_cpuset *online, struct isolator_cpuset *out)

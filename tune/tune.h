@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The tuning engine: reading and changing the machine's state for the CPUs a
+ * session isolates. Below both the library (whose stock backend steers IRQs
+ * through it, journaled) and the commands (check, apply, revert, run):
+ *
+ *   - errors: the one-line message behind a negative errno (isolator_errmsg)
+ *   - sysroot and small file I/O: every path is read under a sysroot, so the
+ *     tests run the engine on fake trees
+ *   - CPU lists and the online set (the public isolator_cpuset_* functions)
+ *   - the journal of changed settings, and its restore
+ *   - IRQ affinity
+ *   - the audit behind `isolator check` and `isolator apply`: every known
+ *     source of latency for a set of CPUs, judged pass, warn, fail or skip
+ *     with the evidence read and the fix
+ *
+ * Internal; not installed, not exported from libisolator.so beyond the
+ * ISOLATOR_API functions of include/isolator.h.
+ */
+#ifndef ISOLATOR_TUNE_H
+#define ISOLATOR_TUNE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "isolator.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* --- errors (errors.c) --------------------------------------------------- */
+
+/* Record a one-line message for isolator_errmsg() and return -err, so a
+ * failing path reads: return set_error(EINVAL, "cpu %d is not online", cpu); */
+int set_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void clear_error(void);
+
+/* --- sysroot and small file I/O (sysfs.c) -------------------------------- */
+
+/* The root the /proc, /sys and /dev paths are read under: @sysroot if not
+ * NULL, else $ISOLATOR_SYSROOT, else "". Never ends in '/'. */
+const char *sysroot_get(const char *sysroot);
+
+/* Build "<root><path>" into @buf. Returns 0 or -ENAMETOOLONG. */
+int sysroot_path(char *buf, size_t len, const char *root, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Read a whole small file into a NUL-terminated string, trailing newline
+ * stripped. Returns length or a negative errno. */
+ssize_t read_text(const char *path, char *buf, size_t len);
+
+/* Read a whole file of any size; caller frees. NULL with errno on failure. */
+char *read_file_alloc(const char *path, size_t *len_out);
+
+/* Write @text to @path in one write(2), as sysfs and procfs want.
+ * Returns 0 or a negative errno. */
+int write_text(const char *path, const char *text);
+
+/* --- journal of changed settings (journal.c) ----------------------------- */
+
+/*
+ * A journal records "path, value before, value we wrote" for every setting
+ * changed, fsync'd before the change is made, so that a crash at any point
+ * leaves enough on disk to undo exactly what was done. Restoring writes the
+ * old value back only where the setting still holds the value we wrote;
+ * anything changed since by someone else is left alone and reported.
+ */
+struct journal;
+
+/* The directory journals live in: $ISOLATOR_STATE_DIR or /var/lib/isolator. */
+const char *journal_dir(void);
+
+/* Create (truncate) the journal at @path, owned by this process. */
+struct journal *journal_create(const char *path);
+/* Append one change; fsync'd before returning. */
+int journal_record(struct journal *j, const char *path, const char *old_value,
+		   const char *new_value);
+void journal_close(struct journal *j);
+const char *journal_path(const struct journal *j);
+
+/* Outcome of restoring one entry, for reporting. */
+enum restore_result {
+	RESTORE_DONE,       /* old value written back */
+	RESTORE_UNCHANGED,  /* already held the old value */
+	RESTORE_SKIPPED,    /* changed by someone else since; left alone */
+	RESTORE_FAILED,     /* write refused */
+};
+typedef void (*restore_report_fn)(void *arg, const char *path, const char *old_value,
+				  enum restore_result result, int err);
+
+/*
+ * Undo every entry of the journal file at @path, newest first, then remove the
+ * file if every entry was resolved. @report may be NULL.
+ * Returns the number of entries restored, or a negative errno.
+ */
+int journal_restore(const char *path, restore_report_fn report, void *arg);
+
+/* The pid that owns a journal file (from its header), or -1. */
+pid_t journal_owner(const char *path);
+
+/* --- IRQ affinity (irq.c) ------------------------------------------------ */
+
+/*
+ * Where an IRQ allowed on @mask goes when the CPUs in @away must be left
+ * alone: the online CPUs of its mask that stay, or, if none stays, every
+ * online CPU outside @away. Returns 0, or -EIO when no CPU is left at all.
+ */
+int irq_affinity_away(const struct isolator_cpuset *mask, const struct isolator_cpuset *away,
+		      const struct isolator_cpuset *online, struct isolator_cpuset *out);
+
+/*
+ * Move every IRQ whose affinity includes @cpu to the other online CPUs of its
+ * mask (or to every other online CPU if @cpu was its only one), recording each
+ * change in @j first. Counts moved and unmovable IRQs.
+ */
+int irq_steer_away(const char *sysroot, unsigned cpu, struct journal *j,
+		   unsigned *moved, unsigned *unmovable);
+
+/* --- CPU lists the kernel was booted with (cpuset.c) ---------------------- */
+
+/* Whether kernel parameter @param= (isolcpus, nohz_full, rcu_nocbs...) in
+ * /proc/cmdline lists @cpu; flags before the list (isolcpus=domain,2) are
+ * skipped. 1 or 0. */
+int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cpu);
+/* Whether the CPU list in /sys/devices/system/cpu/@file lists @cpu. 1 or 0. */
+int sysfs_lists_cpu(const char *sysroot, const char *file, unsigned cpu);
+
+/* --- where cgroup v2 is mounted (sysfs.c) ------------------------------- */
+
+/* The cgroup v2 mount point (under @sysroot) into @out. 0 or -ENOENT. */
+int cgroup2_mount(const char *sysroot, char *out, size_t len);
+
+/* --- the audit (tune_check.c) -------------------------------------------- */
+
+enum tune_status {
+	TUNE_PASS,
+	TUNE_WARN,
+	TUNE_FAIL,
+	TUNE_SKIP, /* cannot be judged here (file absent, not readable) */
+};
+
+/* One audit item. */
+struct tune_check {
+	const char *id;       /* stable identifier, as in the JSON schema */
+	const char *title;    /* a few words for the table */
+	enum tune_status status;
+	char evidence[1024];  /* what was read, and where */
+	char fix[512];        /* what to do; "" when nothing */
+	char boot[160];       /* kernel parameters that fix it at boot; "" if none */
+};
+
+/* Names of the statuses: "pass", "warn", "fail", "skip". */
+const char *tune_status_name(enum tune_status status);
+
+/*
+ * Run every check for @cpus under @sysroot (NULL: $ISOLATOR_SYSROOT or /).
+ * @checks: OUT: an array the caller frees; @count: OUT: its length.
+ * Return: 0 or a negative errno (-ENOMEM; -EINVAL for an empty set).
+ */
+int tune_check_run(const char *sysroot, const struct isolator_cpuset *cpus,
+		   struct tune_check **checks, size_t *count);
+
+/* The check with id @id in @checks, or NULL. */
+const struct tune_check *tune_check_find(const struct tune_check *checks, size_t count,
+					 const char *id);
+
+/*
+ * The kernel parameters the failed or warned checks propose, as one line
+ * ("isolcpus=domain,managed_irq,1 nohz_full=1 ..."), into @buf; "" when the
+ * command line needs nothing. Return: its length.
+ */
+size_t tune_boot_cmdline(const struct tune_check *checks, size_t count, char *buf, size_t len);
+
+/* The value of kernel parameter @param in /proc/cmdline into @out ("" for a
+ * bare flag). Return: 1 if present, 0 if not. */
+int cmdline_param(const char *sysroot, const char *param, char *out, size_t len);
+
+/* A kernel hex CPU mask ("3", "00000000,0000000f") to a set and back
+ * (the kernel's own format: 32-bit groups, comma separated, the first one
+ * without leading zeros unless @width_from gives the text to match). */
+int hexmask_parse(const char *text, struct isolator_cpuset *set);
+void hexmask_format(const struct isolator_cpuset *set, const char *width_from, char *buf,
+		    size_t len);
+
+/* Pids of processes holding /dev/cpu_dma_latency open, up to @max, into @pids.
+ * Return: how many were found. */
+unsigned dma_latency_holders(const char *sysroot, int *pids, unsigned max);
+
+#endif /* ISOLATOR_TUNE_H */
