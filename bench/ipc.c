@@ -685,50 +685,61 @@ static void print_json(const struct ipc_params *p, const struct ipc_result *r,
 	json_key(&j, "test");
 	json_string(&j, "ipc");
 	bench_machine_json(&j, m);
-	json_key(&j, "cpus");
-	json_array_begin(&j);
-	json_uint(&j, p->cpu_a);
-	json_uint(&j, p->cpu_b);
-	json_array_end(&j);
+	json_key(&j, "quantity");
+	json_string(&j, "round trip");
+	json_key(&j, "params");
+	json_object_begin(&j);
 	json_key(&j, "duration_ns");
 	json_uint(&j, p->duration_ns);
-	json_key(&j, "rtt_message_bytes");
+	json_key(&j, "cpu");
+	json_uint(&j, p->cpu_a);
+	json_key(&j, "other_cpu");
+	json_uint(&j, p->cpu_b);
+	json_key(&j, "message_bytes");
 	json_uint(&j, 8);
+	json_object_end(&j);
+	/* the round trips as every bench reports latency (count, latency_ns), so
+	 * one schema and one reader (stat --prometheus) serve them all; the
+	 * throughputs ride along in the same entry */
 	json_key(&j, "results");
 	json_array_begin(&j);
 	for (int i = 0; i < M_COUNT; i++) {
 		struct bench_summary s;
 
-		if (!(p->modes & (1u << i)))
+		if (!(p->modes & (1u << i)) || !r[i].ran)
+			continue;
+		bench_hist_summary(&r[i].rtt, &s);
+		json_object_begin(&j);
+		json_key(&j, "mode");
+		json_string(&j, mode_info[i].name);
+		json_key(&j, "description");
+		json_string(&j, mode_info[i].what);
+		json_key(&j, "count");
+		json_uint(&j, s.count);
+		json_key(&j, "latency_ns");
+		json_summary(&j, &s);
+		json_key(&j, "jitter_ns");
+		json_uint(&j, s.jitter_ns);
+		json_key(&j, "throughput_msgs_per_s");
+		json_tput(&j, r[i].tput[0]);
+		json_key(&j, "throughput_64B_msgs_per_s");
+		json_tput(&j, r[i].tput[1]);
+		json_key(&j, "sequence_errors");
+		json_uint(&j, r[i].errors);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	/* modes asked for that could not run here, and why */
+	json_key(&j, "unavailable");
+	json_array_begin(&j);
+	for (int i = 0; i < M_COUNT; i++) {
+		if (!(p->modes & (1u << i)) || r[i].ran)
 			continue;
 		json_object_begin(&j);
 		json_key(&j, "mode");
 		json_string(&j, mode_info[i].name);
-		json_key(&j, "available");
-		json_bool(&j, r[i].ran);
-		if (!r[i].ran) {
-			json_key(&j, "reason");
-			json_string(&j, r[i].why);
-			json_key(&j, "rtt_ns");
-			json_null(&j);
-			json_key(&j, "throughput_msgs_per_s");
-			json_null(&j);
-		} else {
-			bench_hist_summary(&r[i].rtt, &s);
-			json_key(&j, "rtt_samples");
-			json_uint(&j, s.count);
-			json_key(&j, "rtt_ns");
-			if (s.count)
-				json_summary(&j, &s);
-			else
-				json_null(&j);
-			json_key(&j, "throughput_msgs_per_s");
-			json_tput(&j, r[i].tput[0]);
-			json_key(&j, "throughput_64B_msgs_per_s");
-			json_tput(&j, r[i].tput[1]);
-			json_key(&j, "sequence_errors");
-			json_uint(&j, r[i].errors);
-		}
+		json_key(&j, "reason");
+		json_string(&j, r[i].why);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
