@@ -8,8 +8,12 @@
  *   isolator_kernel_events_total{cpu,kind}     counter, kernel extension
  *   isolator_kernel_max_tick_seconds{cpu}      gauge, kernel extension
  *   isolator_kernel_extension                  gauge, 1 if /proc/isolator exists
- *   isolator_bench_latency_seconds{test,mode,quantile}  gauge, from a bench --json file
- *   isolator_bench_samples{test,mode}          gauge
+ *   isolator_bench_latency_seconds{test,mode,quantile}  summary, from a bench --json
+ *                                              file: quantile 0 is the min, 1 the max,
+ *                                              with _sum and _count as a summary needs
+ *   isolator_bench_samples{test,mode}          gauge, the same count
+ *
+ * `promtool check metrics` accepts the file (tests/prom_cli.sh runs it).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -150,11 +154,19 @@ static int bench(FILE *f, const char *file)
 			if (!header++)
 				fprintf(f, "# HELP isolator_bench_latency_seconds Last isolator bench result "
 					   "by quantile (0 = min, 1 = max).\n"
-					   "# TYPE isolator_bench_latency_seconds gauge\n");
+					   "# TYPE isolator_bench_latency_seconds summary\n");
 			for (size_t i = 0; i < ARRAY_SIZE(qs); i++)
 				if (!json_num(lat, end, qs[i].key, &v))
 					fprintf(f, "isolator_bench_latency_seconds{test=\"%s\",mode=\"%s\","
 						   "quantile=\"%s\"} %.9f\n", test, mode, qs[i].q, v / 1e9);
+			/* a summary is its quantiles plus _sum and _count; the
+			 * mean times the count gives the sum */
+			json_num(p, lat, "count", &count);
+			if (json_num(lat, end, "avg", &v))
+				v = 0;
+			fprintf(f, "isolator_bench_latency_seconds_sum{test=\"%s\",mode=\"%s\"} %.9f\n"
+				   "isolator_bench_latency_seconds_count{test=\"%s\",mode=\"%s\"} %.0f\n",
+				test, mode, v * count / 1e9, test, mode, count);
 		}
 	free(text);
 	if (!header)
