@@ -1,0 +1,146 @@
+#!/bin/sh
+# What other programs read from isolator, checked by those programs, in TAP:
+#  - manual pages: `mandoc -T lint` says nothing; every function of
+#    <isolator.h> has its page (a .so link); isolator(1) renders one entry
+#    per subcommand;
+#  - JSON: check --json and model report --json valid against their schemas;
+#  - Prometheus: stat --prometheus (with a bench result) passes
+#    `promtool check metrics`;
+#  - bash completion completes subcommands and options;
+#  - the tuned profile: includes cpu-partitioning, and its script hands
+#    isolated_cores to `isolator apply` on start and calls revert on stop.
+# Usage: formats.sh ISOLATOR SOURCE_DIR BUILD_DIR
+set -u
+ISOLATOR=${1:?usage: formats.sh ISOLATOR SOURCE_DIR BUILD_DIR}
+src=${2:?}
+build=${3:?}
+tmp=$(mktemp -d /tmp/isolator-formats-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export ISOLATOR_STATE_DIR="$tmp/state"
+. "$(dirname "$0")/tap.sh"
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; sed 's/^/#   /' "$tmp/log" 2>/dev/null | head -30; fi; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+
+# validate SCHEMA JSON: the draft 2020-12 schema itself, then the document
+validate() {
+	python3 - "$1" "$2" >"$tmp/log" 2>&1 <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))
+PY
+}
+
+# --- manual pages -----------------------------------------------------------
+if command -v mandoc >/dev/null; then
+	mandoc -T lint "$src/man/isolator.1" "$src/man/libisolator.3" >"$tmp/log" 2>&1
+	check "mandoc -T lint: nothing to say about isolator.1 and libisolator.3" "[ ! -s '$tmp/log' ]"
+else
+	skip "no mandoc (scripts/deps.sh formats)"
+fi
+# every function the headers declare (exported or inline), against the links
+{ grep -hoE 'ISOLATOR_API[^(]*\(' "$src/include/isolator.h"
+  grep -hoE '^static inline [^(]*\(' "$src"/include/isolator/*.h; } |
+	grep -oE 'isolator_[a-z_0-9]+\($' | tr -d '(' | grep -v '_$' | grep -vx isolator_chan_slot |
+	sort -u >"$tmp/declared"
+sed -n "s/^  '\(isolator_[a-z_0-9]*\)',$/\1/p" "$src/man/meson.build" | sort -u >"$tmp/linked"
+diff "$tmp/declared" "$tmp/linked" >"$tmp/log"
+check "a man page for each of the $(wc -l <"$tmp/declared") public functions (man/meson.build)" "[ ! -s '$tmp/log' ]"
+DESTDIR=$tmp/dest meson install -C "$build" --no-rebuild --quiet >/dev/null 2>&1
+page=$(find "$tmp/dest" -path '*/man3/isolator_start.3' 2>/dev/null | head -1)
+check "installed isolator_start.3 leads to libisolator(3)" \
+	"[ -n '$page' ] && [ \"\$(readlink '$page')\" = libisolator.3 ] && [ -e '$page' ]"
+if command -v man >/dev/null; then
+	MANWIDTH=200 man -l "$src/man/isolator.1" 2>/dev/null >"$tmp/isolator.txt"
+	missing=""
+	for cmd in run check apply stat revert demo "bench response" "bench toggle" "bench noise" \
+		"bench ipc" "model record" "model report"; do
+		grep -q "^       $cmd " "$tmp/isolator.txt" || missing="$missing '$cmd'"
+	done
+	echo "$missing" >"$tmp/log"
+	check "isolator(1) renders an entry for every subcommand" "[ -z '$missing' ]"
+	check "isolator(1) has no stray request in its text" "! grep -q '\.\(TP\|IP\|PP\|B\)\b' '$tmp/isolator.txt'"
+fi
+
+# --- JSON schemas -----------------------------------------------------------
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+	skip "no python3-jsonschema (scripts/deps.sh formats)"
+else
+	"$ISOLATOR" check --json >"$tmp/check.json" 2>"$tmp/err"
+	check "check --json on this machine is valid isolator-check/1" \
+		"validate '$src/tools/schema/isolator-check-1.json' '$tmp/check.json'"
+	ISOLATOR_SYSROOT=$ISOLATOR_TEST_DATA/x86 "$ISOLATOR" check --json --cpu 1 >"$tmp/check.json" 2>"$tmp/err"
+	check "check --json on a fake tree is valid isolator-check/1" \
+		"validate '$src/tools/schema/isolator-check-1.json' '$tmp/check.json'"
+	"$ISOLATOR" model report "$ISOLATOR_TEST_DATA/model/basic.trace" --json >"$tmp/model.json" 2>"$tmp/err"
+	check "model report --json is valid isolator-model/1" \
+		"validate '$src/model/schema/isolator-model-1.json' '$tmp/model.json'"
+	echo '{"schema":"isolator-check/1","cpus":"1","checks":[{"id":"x","title":"x","status":"maybe","evidence":"e","fix":"","boot":""}],"boot_cmdline":""}' >"$tmp/bad.json"
+	check "the check schema refuses a status it does not know" \
+		"! validate '$src/tools/schema/isolator-check-1.json' '$tmp/bad.json'"
+fi
+
+# --- Prometheus -------------------------------------------------------------
+"$ISOLATOR" bench noise --duration 0.2 --json >"$tmp/noise.json" 2>"$tmp/err"
+"$ISOLATOR" stat --prometheus "$tmp/metrics.prom" --bench "$tmp/noise.json" >"$tmp/log" 2>&1
+check "stat --prometheus --bench writes the textfile" "[ -s '$tmp/metrics.prom' ]"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$tmp/metrics.prom" >"$tmp/log" 2>&1
+	check "promtool check metrics accepts it (interrupts and a bench summary)" "[ \$? = 0 ] && [ ! -s '$tmp/log' ]"
+	check "bench latency is a summary with _sum and _count" \
+		"grep -q '^# TYPE isolator_bench_latency_seconds summary' '$tmp/metrics.prom' &&
+		 grep -q '^isolator_bench_latency_seconds_count{test=\"noise\"' '$tmp/metrics.prom'"
+else
+	skip "no promtool (scripts/deps.sh formats installs prometheus)"
+fi
+
+# --- bash completion --------------------------------------------------------
+if [ -r /usr/share/bash-completion/bash_completion ] && command -v bash >/dev/null; then
+	complete_words() {
+		bash -c '. /usr/share/bash-completion/bash_completion; . "$1"; shift
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _isolator
+			printf "%s\n" "${COMPREPLY[@]}"' sh "$src/completion/isolator.bash" "$@"
+	}
+	PATH=$(dirname "$ISOLATOR"):$PATH
+	export PATH
+	complete_words isolator ch >"$tmp/log" 2>&1
+	check "completion: 'isolator ch' gives check" "grep -qx check '$tmp/log'"
+	complete_words isolator check --j >"$tmp/log" 2>&1
+	check "completion: 'isolator check --j' gives --json, from check --help" "grep -qx -- --json '$tmp/log'"
+	complete_words isolator bench r >"$tmp/log" 2>&1
+	check "completion: 'isolator bench r' gives response" "grep -qx response '$tmp/log'"
+else
+	skip "no bash-completion"
+fi
+
+# --- tuned profile ----------------------------------------------------------
+check "tuned profile includes cpu-partitioning and runs its script as a unit of its own" \
+	"python3 - '$src/tuned/isolator/tuned.conf' >'$tmp/log' 2>&1 <<'PY'
+import configparser, sys
+c = configparser.ConfigParser(interpolation=None)
+c.read(sys.argv[1])
+assert c['main']['include'] == 'cpu-partitioning'
+assert c['isolator']['type'] == 'script' and 'script.sh' in c['isolator']['script']
+assert 'script' not in c  # would replace cpu-partitioning's own [script]
+PY"
+cat >"$tmp/isolator-stub" <<'STUB'
+#!/bin/sh
+echo "$*" >>"$STUB_LOG"
+STUB
+chmod +x "$tmp/isolator-stub"
+sed "s|@BINDIR@|$tmp|" "$src/tuned/isolator/script.sh.in" >"$tmp/script.sh"
+export STUB_LOG=$tmp/calls
+: >"$STUB_LOG"
+ISOLATOR=$tmp/isolator-stub TUNED_isolated_cores=2-3 TUNED_isolator_apply_options=--no-dma-holder \
+	sh "$tmp/script.sh" start
+ISOLATOR=$tmp/isolator-stub TUNED_isolated_cores=2-3 sh "$tmp/script.sh" stop full_rollback
+printf 'revert\napply --cpu 2-3 --no-dma-holder\nrevert\n' >"$tmp/want"
+cp "$STUB_LOG" "$tmp/log"
+check "tuned start: revert a stale journal, apply --cpu isolated_cores; stop: revert" "cmp -s '$tmp/want' '$STUB_LOG'"
+ISOLATOR=$tmp/isolator-stub TUNED_isolated_cores= sh "$tmp/script.sh" start 2>"$tmp/log"
+rc=$?
+check "tuned start without isolated_cores fails with one isolator: line" \
+	"[ $rc != 0 ] && [ \$(wc -l <'$tmp/log') = 1 ] && grep -q '^isolator: ' '$tmp/log'"
+
+echo "1..$n"
+[ "$failed" = 0 ]
