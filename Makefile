@@ -7,7 +7,10 @@
 #                   table, and the plot in build/demo-response.png
 #   make check      every test suite: unit, simulated system, command line,
 #                   ASan/UBSan, TSan (channels), and the kernel extension in a VM
-#   make install    PREFIX=/usr/local (DESTDIR honoured)
+#   make install    PREFIX=/usr/local (DESTDIR honoured); runs ldconfig
+#   make deb        Debian packages in build/deb (libisolator0, -dev, isolator)
+#   make check-deb  make deb, then install them in a scratch root and build
+#                   and run the README example against them with pkg-config
 #   make kernel     build/kernel/bzImage with the isolator patches
 #   make vm-test    boot it under QEMU and run the in-guest tests (TAP)
 #   make vm-bench   the same kernel: isolator bench on gpio-sim and ivshmem (TAP)
@@ -18,13 +21,13 @@ BUILD  ?= build
 ASAN   ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-unit check-asan check-tsan install kernel vm-test vm-bench vm-model clean
+.PHONY: all deps demo check check-unit check-asan check-tsan check-deb deb install kernel vm-test vm-bench vm-model clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 deps:
-	@scripts/deps.sh build model
+	@scripts/deps.sh build model formats
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --prefix=$(PREFIX) $(MESON_OPTS)
@@ -33,7 +36,7 @@ demo: all
 	@scripts/deps.sh bench
 	$(BUILD)/isolator bench response --duration 10 --plot $(BUILD)/demo-response.png
 
-check: check-unit check-asan check-tsan vm-test vm-bench vm-model
+check: check-unit check-asan check-tsan check-deb vm-test vm-bench vm-model
 
 check-unit: all
 	meson test -C $(BUILD) --print-errorlogs
@@ -56,8 +59,18 @@ check-tsan: deps
 	ninja -C $(TSAN) tests/test_channel tests/test_chan_stress tests/test_pool
 	TSAN_OPTIONS=halt_on_error=1 meson test -C $(TSAN) --no-rebuild --suite channel --print-errorlogs
 
+# meson runs scripts/post-install.sh: ldconfig and a systemd reload (not
+# into a DESTDIR).
 install: all
 	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
+
+DEB ?= $(BUILD)/deb
+deb:
+	@scripts/deps.sh build model deb
+	scripts/mkdeb.sh $(DEB)
+
+check-deb: deb
+	tests/deb_install.sh $(DEB)
 
 kernel:
 	kernel/build.sh

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages a part of isolator needs, only those missing.
-# Usage: scripts/deps.sh GROUP...   (build | bench | model | kernel | all)
+# Usage: scripts/deps.sh GROUP...   (build | bench | model | formats | deb | kernel | all)
 # A fresh Debian 12 machine has none of these; every make target that needs
 # them calls this first, so a newcomer types one command.
 set -eu
@@ -9,7 +9,12 @@ pkgs_build="gcc libc6-dev make meson ninja-build pkg-config"
 pkgs_sanitize="libclang-rt-14-dev"
 pkgs_bench="libck-dev dpdk-dev libgpiod-dev gnuplot-nox python3-jsonschema"
 # libtracefs-dev does not pull in the libtraceevent headers its own header includes
-pkgs_model="libtracefs-dev libtraceevent-dev"
+pkgs_model="libtracefs-dev libtraceevent-dev libtracecmd-dev"
+# what the formats tests check against: promtool (Prometheus), mandoc's
+# lint, JSON schemas, bash completion's own helpers
+pkgs_formats="prometheus mandoc python3-jsonschema bash-completion"
+# `make deb`: dpkg-buildpackage (dpkg-dev), debhelper with meson, lintian
+pkgs_deb="dpkg-dev debhelper fakeroot lintian"
 pkgs_kernel="qemu-system-x86 busybox-static cpio linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache xz-utils"
 
 want=""
@@ -20,8 +25,10 @@ for group in "$@"; do
 	model)  want="$want $pkgs_model" ;;
 	kernel) want="$want $pkgs_kernel" ;;
 	sanitize) want="$want $pkgs_sanitize" ;;
-	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_model $pkgs_kernel" ;;
-	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, model, kernel, all)" >&2; exit 1 ;;
+	formats) want="$want $pkgs_formats" ;;
+	deb)    want="$want $pkgs_deb" ;;
+	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_model $pkgs_formats $pkgs_deb $pkgs_kernel" ;;
+	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, model, formats, deb, kernel, all)" >&2; exit 1 ;;
 	esac
 done
 
