@@ -88,7 +88,8 @@ ISOLATOR_API struct isolator_counts *isolator_counts_dup(const struct isolator_c
 		free(copy);
 		return NULL;
 	}
-	memcpy(copy->v, c->v, (size_t)c->ncpus * ISOLATOR_KIND_COUNT * sizeof(*c->v));
+	if (c->ncpus) /* a header-only stats file holds no CPU and no array */
+		memcpy(copy->v, c->v, (size_t)c->ncpus * ISOLATOR_KIND_COUNT * sizeof(*c->v));
 	return copy;
 }
 

@@ -125,6 +125,14 @@ static void malformed(void)
 	ok(counts_parse_isolator(c, "cpu x\n0 abc\n") < 0, "refuse a non-number in isolator stats");
 	ok(counts_parse_isolator(c, "cpux\n") < 0, "refuse isolator stats without header");
 	isolator_counts_free(c);
+	/* issue 13 row 11: a stats file with only its header holds no CPU, and
+	 * copying it must not memcpy from a NULL array (UBSan) */
+	c = counts_new();
+	is_int(counts_parse_isolator(c, "cpu ticks_suppressed\n"), 0, "isolator stats with only a header");
+	struct isolator_counts *copy = isolator_counts_dup(c);
+	ok(copy && isolator_counts_ncpus(copy) == 0, "its copy holds no CPU");
+	isolator_counts_free(copy);
+	isolator_counts_free(c);
 	errno = 0;
 	ok(isolator_counts_read("/nonexistent-root") == NULL && errno == ENOENT,
 	   "missing /proc/interrupts: NULL, ENOENT (%s)", isolator_errmsg());
