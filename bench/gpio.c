@@ -110,21 +110,24 @@ int bench_gpio_open(struct bench_io *io, const char *spec, int output_only)
 	const char *colon = strchr(spec, ':');
 	unsigned long in = 0, out, bad;
 	struct gpio *g;
-	char *end;
+	char *end = NULL;
+	size_t n;
 
 	if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof(chipname))
 		return fail("--gpio '%s': want CHIP:IN,OUT (e.g. gpiochip0:0,1)", spec), -1;
 	memcpy(chipname, spec, (size_t)(colon - spec));
 	chipname[colon - spec] = '\0';
-	errno = 0;
-	out = strtoul(colon + 1, &end, 10);
-	if (*end == ',') {
+	/* line offsets by the rule of every number (util.h): decimal digits */
+	n = number_span(colon + 1, 0);
+	out = n ? strtoul(colon + 1, &end, 10) : 0;
+	if (n && *end == ',') {
 		in = out;
-		out = strtoul(end + 1, &end, 10);
-	} else if (!output_only) {
+		n = number_span(end + 1, 0);
+		out = n ? strtoul(end + 1, &end, 10) : 0;
+	} else if (n && !output_only) {
 		return fail("--gpio '%s': want CHIP:IN,OUT (two line offsets)", spec), -1;
 	}
-	if (errno || *end || end == colon + 1 || in > 1023 || out > 1023 || (!output_only && in == out))
+	if (!n || *end || in > 1023 || out > 1023 || (!output_only && in == out))
 		return fail("--gpio '%s': want CHIP:IN,OUT with two different line offsets", spec), -1;
 	g = calloc(1, sizeof(*g));
 	if (!g)

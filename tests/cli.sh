@@ -31,6 +31,21 @@ expect_fail "stat: stray argument" stat extra
 expect_fail "demo: duration 0" demo --duration 0
 expect_fail "demo: CPU not online" demo --cpu 9999
 expect_fail "revert: bad option" revert --bogus
+# One rule for numbers in every option (util/util.c number_span): decimal
+# digits, a '.' in durations; a blank, sign, exponent, hex, inf or nan is
+# refused before anything runs (issue 13 row 8: ' -1' ran for 2^64 ns).
+TAP_TIMEOUT=10
+for v in ' -1' ' 1' '1 ' '+1' '-1' '0x10' '1e3' 'inf' 'nan' '.5' '1.' ''; do
+	expect_fail "stat --interval '$v'" stat --interval "$v" --count 1
+	expect_fail "stat --count '$v'" stat --count "$v" --interval 0.01
+	expect_fail "bench response --duration '$v'" bench response --duration "$v"
+	expect_fail "bench noise --threshold '$v'" bench noise --threshold "$v" --duration 0.1
+	expect_fail "demo --duration '$v'" demo --duration "$v"
+	expect_fail "model record --duration '$v'" model record --duration "$v" -o "$tmp/rec.trace"
+	expect_fail "run --fifo '$v'" run --cpu 0 --fifo "$v" -- true
+	expect_fail "run --isolate '$v'" run --cpu 0 --fifo 0 --isolate "$v" -- true
+done
+unset TAP_TIMEOUT
 expect_exit 127 "run: command not found" run --cpu 0 --fifo 0 --quiet -- /nonexistent/command
 
 expect_ok "--version" --version

@@ -9,10 +9,12 @@ not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 
 # expect_exit WANT DESCRIPTION ARGS...: `isolator ARGS` exits WANT with
 # exactly one line on stderr, starting "isolator: ", and nothing on stdout.
+# With TAP_TIMEOUT=S set, a command still running after S seconds is
+# stopped (exit 124), so a refusal that regressed into a run cannot hang.
 expect_exit() {
 	want=$1 desc=$2
 	shift 2
-	"$ISOLATOR" "$@" >"$tmp/out" 2>"$tmp/err"
+	${TAP_TIMEOUT:+timeout "$TAP_TIMEOUT"} "$ISOLATOR" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	lines=$(wc -l <"$tmp/err")
 	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] && grep -q '^isolator: ' "$tmp/err" && [ ! -s "$tmp/out" ]; then

@@ -88,7 +88,7 @@ static void usage(FILE *out)
 		"                     (units s, ms, us, ns). Admission control may refuse it; the\n"
 		"                     reason is explained. Without --cpu the task is not pinned.\n"
 		"  -i, --isolate MASK the child calls isolator_start_params(MASK) before exec\n"
-		"                     (MASK: all, or clock,resched,ipi, or a number)\n"
+		"                     (MASK: all, or clock,resched,ipi, or a decimal number)\n"
 		"      --no-irq-steer leave IRQ affinities alone\n"
 		"  -q, --quiet        do not print what was applied\n"
 		"Exit status: the command's; 127 if it could not be started; 1 on bad input.\n");
@@ -136,16 +136,13 @@ static int parse_deadline(const char *text, struct run_params *p)
 /* "all", "clock,resched,ipi" (any of them), or a number. */
 static int parse_mask(const char *text, unsigned *mask)
 {
-	char buf[128], *save = NULL, *end;
+	char buf[128], *save = NULL;
 	unsigned long v;
 
 	*mask = 0;
-	v = strtoul(text, &end, 0);
-	if (*text && !*end) {
-		if (!v || v & ~(unsigned long)ISOLATOR_MASK_ALL) {
-			fail("--isolate '%s': want a non-empty subset of 0x%x", text, ISOLATOR_MASK_ALL);
+	if (number_span(text, 0)) { /* a number, by the rule of every option */
+		if (parse_uint("--isolate", text, 1, ISOLATOR_MASK_ALL, &v) < 0)
 			return -1;
-		}
 		*mask = (unsigned)v;
 		return 0;
 	}

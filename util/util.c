@@ -71,26 +71,44 @@ int bad_option(const char *command, char **argv)
 		    command, argv[optind - 1], command);
 }
 
+/*
+ * The one rule for numbers on the command line, for every option: ASCII
+ * decimal digits, and in a duration at most one '.' with digits on both
+ * sides. Nothing else: no blank, no sign, no exponent, no "0x", no "inf" or
+ * "nan". strtoul and strtod accept all of those, and skip leading blanks
+ * before a '-', which is how ' -1' became 18446744073709551615.
+ * Return: the length of the number at the start of @text (0: none).
+ */
+size_t number_span(const char *text, int fraction)
+{
+	size_t n = 0;
+
+	while (text[n] >= '0' && text[n] <= '9')
+		n++;
+	if (n && fraction && text[n] == '.' && text[n + 1] >= '0' && text[n + 1] <= '9')
+		for (n++; text[n] >= '0' && text[n] <= '9'; n++)
+			;
+	return n;
+}
+
 int parse_uint(const char *what, const char *text, unsigned long min, unsigned long max,
 	       unsigned long *out)
 {
-	char *end;
 	unsigned long v;
+	size_t n;
 
+	if (!text || !(n = number_span(text, 0)) || text[n])
+		goto bad;
 	errno = 0;
-	if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
-		goto bad;
-	v = strtoul(text, &end, 10);
-	if (errno || *end)
-		goto bad;
-	if (v < min || v > max) {
+	v = strtoul(text, NULL, 10); /* digits only: nothing for strtoul to guess */
+	if (errno || v < min || v > max) {
 		fail("%s '%s': out of range %lu..%lu", what, text, min, max);
 		return -1;
 	}
 	*out = v;
 	return 0;
 bad:
-	fail("%s '%s': not a number", what, text ? text : "");
+	fail("%s '%s': not a number (decimal digits only)", what, text ? text : "");
 	return -1;
 }
 
@@ -101,17 +119,16 @@ int parse_duration(const char *what, const char *text, uint64_t *ns)
 		double scale;
 	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e9 },
 		      { "m", 60e9 }, { "h", 3600e9 } };
-	char *end;
+	const char *unit;
 	double v;
+	size_t n;
 
-	errno = 0;
-	if (!text || !*text || *text == '-' || *text == '+')
+	if (!text || !(n = number_span(text, 1)))
 		goto bad;
-	v = strtod(text, &end);
-	if (errno || end == text || v != v)
-		goto bad;
+	unit = text + n;
+	v = strtod(text, NULL); /* digits and one '.': a plain decimal */
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].suffix)) {
+		if (!strcmp(unit, units[i].suffix)) {
 			double t = v * units[i].scale;
 
 			if (t > 7 * 24 * 3600e9) {

@@ -7,6 +7,7 @@
 #ifndef ISOLATOR_UTIL_H
 #define ISOLATOR_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,7 +23,13 @@ enum {
 /* Print "isolator: <message>" on stderr; returns EXIT_ERROR for `return fail(...)`. */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Parsers: 0 on success; on failure print one line naming @what and return -1. */
+/* Length of the number at the start of @text under the one rule every
+ * option follows: decimal digits, and with @fraction one '.' between digits;
+ * never a blank, sign, exponent, "0x", "inf" or "nan". 0 if none. */
+size_t number_span(const char *text, int fraction);
+
+/* Parsers: 0 on success; on failure print one line naming @what and return -1.
+ * Each takes its numbers by number_span()'s rule. */
 int parse_cpu_online(const char *what, const char *text, unsigned *cpu);
 int parse_cpulist_online(const char *what, const char *text, struct isolator_cpuset *set);
 int parse_uint(const char *what, const char *text, unsigned long min, unsigned long max,
