@@ -27,7 +27,7 @@ all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 deps:
-	@scripts/deps.sh build model formats
+	@scripts/deps.sh build model formats explain
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --prefix=$(PREFIX) $(MESON_OPTS)

@@ -28,7 +28,7 @@ _isolator()
 	done
 
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "run check apply revert stat demo model bench --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "run check apply revert stat demo model bench explain --help --version" -- "$cur"))
 		return
 	fi
 	case $prev in
@@ -58,7 +58,7 @@ _isolator()
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 	fi
-	if [[ $cmd == model && $sub == report ]]; then
+	if [[ ($cmd == model && $sub == report) || $cmd == explain ]]; then
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 	fi

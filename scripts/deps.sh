@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages a part of isolator needs, only those missing.
-# Usage: scripts/deps.sh GROUP...   (build | bench | model | formats | deb | kernel | all)
+# Usage: scripts/deps.sh GROUP...   (build | bench | explain | model | formats | deb | kernel | sanitize | all)
 # A fresh Debian 12 machine has none of these; every make target that needs
 # them calls this first, so a newcomer types one command.
 set -eu
@@ -8,6 +8,9 @@ set -eu
 pkgs_build="gcc libc6-dev make meson ninja-build pkg-config"
 pkgs_sanitize="libclang-rt-14-dev"
 pkgs_bench="libck-dev dpdk-dev libgpiod-dev gnuplot-nox python3-jsonschema"
+# isolator explain --measure runs the user's cyclictest (its own loop when absent);
+# rtla reads timerlat/osnoise where the kernel has those tracers
+pkgs_explain="rt-tests rtla"
 # libtracefs-dev does not pull in the libtraceevent headers its own header includes
 pkgs_model="libtracefs-dev libtraceevent-dev libtracecmd-dev"
 # what the formats tests check against: promtool (Prometheus), mandoc's
@@ -22,13 +25,14 @@ for group in "$@"; do
 	case "$group" in
 	build)  want="$want $pkgs_build" ;;
 	bench)  want="$want $pkgs_bench" ;;
+	explain) want="$want $pkgs_explain" ;;
 	model)  want="$want $pkgs_model" ;;
 	kernel) want="$want $pkgs_kernel" ;;
 	sanitize) want="$want $pkgs_sanitize" ;;
 	formats) want="$want $pkgs_formats" ;;
 	deb)    want="$want $pkgs_deb" ;;
-	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_model $pkgs_formats $pkgs_deb $pkgs_kernel" ;;
-	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, model, formats, deb, kernel, all)" >&2; exit 1 ;;
+	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_explain $pkgs_model $pkgs_formats $pkgs_deb $pkgs_kernel" ;;
+	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, explain, model, formats, deb, kernel, all)" >&2; exit 1 ;;
 	esac
 done
 

@@ -54,7 +54,7 @@ if command -v man >/dev/null; then
 	MANWIDTH=200 man -l "$src/man/isolator.1" 2>/dev/null >"$tmp/isolator.txt"
 	missing=""
 	for cmd in run check apply stat revert demo "bench response" "bench toggle" "bench noise" \
-		"bench ipc" "model record" "model report"; do
+		"bench ipc" "model record" "model report" explain; do
 		grep -q "^       $cmd " "$tmp/isolator.txt" || missing="$missing '$cmd'"
 	done
 	echo "$missing" >"$tmp/log"

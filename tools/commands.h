@@ -18,5 +18,6 @@ int cmd_revert(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

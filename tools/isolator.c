@@ -18,6 +18,7 @@ static const struct tool_command commands[] = {
 	{ "demo", "an isolated spinning loop beside a control loop: interrupts and gaps", cmd_demo },
 	{ "model", "scheduling-latency bound per CPU from tracepoints (Oliveira et al.)", cmd_model },
 	{ "bench", "the paper's measurements beside their baselines: response, toggle, noise, ipc", cmd_bench },
+	{ "explain", "read a cyclictest/oslat/rtla/bench report: each cause, its share, the fix", cmd_explain },
 };
 
 static void usage(FILE *out)
