@@ -55,14 +55,19 @@ uint64_t bench_hist_quantile(const struct bench_hist *h, double q);
 void bench_hist_summary(const struct bench_hist *h, struct bench_summary *out);
 
 /*
- * Write histograms in cyclictest's --histfile format: one line per
- * microsecond "%06d %06llu\t%06llu..." (one column per curve), then
- * "# Total:", "# Min Latencies:", "# Avg Latencies:", "# Max Latencies:"
- * in microseconds, and "# Histogram Overflows:" for samples past @max_us.
- * Returns 0 or a negative errno.
+ * Write histograms in cyclictest's --histfile layout: one line per bucket
+ * "%06d %06llu\t%06llu..." (one column per curve) up to @max_ns, then
+ * "# Total:", the minimum, average and maximum, and "# Histogram
+ * Overflows:" for samples past @max_ns. @unit_ns 1000 is cyclictest's own
+ * format (1 us buckets, values in us); 1 counts in 1 ns buckets, and the
+ * header and every trailer title say "(ns)".
+ * Return: 0 or a negative errno (-EINVAL unit, -E2BIG too many rows).
  */
 int bench_histogram_write(FILE *f, const struct bench_hist *const *hists, const char *const *labels,
-			  unsigned n, unsigned max_us);
+			  unsigned n, uint64_t max_ns, unsigned unit_ns);
+/* The unit a histogram of these curves should have: 1 (ns) when every p99
+ * is under 1 us, else 1000 (us). */
+int bench_histogram_unit(const struct bench_hist *const *hists, unsigned n);
 
 /* A whole summary as {"min":..,"avg":..,"p50":..,"p99":..,"p9999":..,"max":..}. */
 void json_summary(struct json *j, const struct bench_summary *s);

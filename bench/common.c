@@ -23,17 +23,26 @@
 void bench_usage_common(FILE *out, unsigned accepts)
 {
 	fprintf(out,
-		"  -d, --duration T        run time: 10, 0.5s, 24h (default 10 s; 0.1 s .. 7 days)\n"
+		"  -d, --duration T        run time: 10s, 0.5s, 24h, 2d (a bare number is seconds,\n"
+		"                          as cyclictest -D; default 10 s, at least 0.1 s)\n"
 		"  -c, --cpu N             the isolated CPU (default: the last online CPU)\n"
 		"  -C, --other-cpu M       stimulus or control CPU (default: another online CPU)\n"
-		"  -t, --threshold NS      count samples over NS in the 'over' column\n"
-		"      --hist-max US       range of the --histogram file, us (default 1000)\n"
+		"  -t, --threshold T       count samples over T in the 'over' column: 1us, 500ns\n"
+		"                          (a bare number is us, as oslat -T; default 1 us)\n"
+		"      --hist-max T        range of the --histogram file: 1ms, 50us (a bare\n"
+		"                          number is us, as cyclictest -h; default 1 ms in us\n"
+		"                          buckets, 10 us in ns buckets)\n"
+		"      --hist-unit U       ns or us buckets in the --histogram file; us is\n"
+		"                          cyclictest's format (default: ns when every p99 is\n"
+		"                          under 1 us, else us)\n"
 		"  -H, --histogram FILE    histogram in cyclictest's --histfile format\n"
 		"  -P, --plot FILE         latency histogram plot through gnuplot (.png or .svg)\n"
-		"  -j, --json              JSON (schema " BENCH_SCHEMA ") instead of the table\n"
+		JSON_OPT_HELP "       JSON (schema " BENCH_SCHEMA ") instead of the table;\n"
+		"                          =FILE: into FILE, and the table stays\n"
 		"  -q, --quiet             no progress line\n");
 	if (accepts & BENCH_OPT_PERIOD)
-		fprintf(out, "  -p, --period T          event period: 2us, 1ms (default 2 us)\n");
+		fprintf(out, "  -p, --period T          event period: 2us, 1ms (a bare number is us, as\n"
+			     "                          cyclictest -i; default 2 us)\n");
 	if (accepts & BENCH_OPT_IO)
 		fprintf(out,
 			"  -g, --gpio CHIP:IN,OUT  real GPIO lines through libgpiod (gpio-sim in the VM)\n"
@@ -82,7 +91,7 @@ static int other_online_cpu(int not)
 int bench_parse(struct bench_params *p, unsigned accepts, int argc, char **argv,
 		void (*usage)(FILE *out))
 {
-	enum { OPT_HIST_MAX = 256 };
+	enum { OPT_HIST_MAX = 256, OPT_HIST_UNIT };
 	static const struct option opts[] = {
 		{ "duration", required_argument, NULL, 'd' },
 		{ "cpu", required_argument, NULL, 'c' },
@@ -91,9 +100,10 @@ int bench_parse(struct bench_params *p, unsigned accepts, int argc, char **argv,
 		{ "control-cpu", required_argument, NULL, 'C' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "hist-max", required_argument, NULL, OPT_HIST_MAX },
+		{ "hist-unit", required_argument, NULL, OPT_HIST_UNIT },
 		{ "histogram", required_argument, NULL, 'H' },
 		{ "plot", required_argument, NULL, 'P' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", optional_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "period", required_argument, NULL, 'p' },
 		{ "gpio", required_argument, NULL, 'g' },
@@ -103,7 +113,6 @@ int bench_parse(struct bench_params *p, unsigned accepts, int argc, char **argv,
 		{ NULL, 0, NULL, 0 },
 	};
 	char cmd[64];
-	unsigned long v;
 	unsigned cpu;
 	int c;
 
@@ -132,14 +141,28 @@ int bench_parse(struct bench_params *p, unsigned accepts, int argc, char **argv,
 			*(c == 'c' ? &p->cpu : &p->other_cpu) = (int)cpu;
 			break;
 		case 't':
-			if (parse_uint("--threshold", optarg, 1, 1000000000ul, &v) < 0)
+			if (parse_time("--threshold", optarg, UNIT_US, &p->threshold_ns) < 0)
 				return -1;
-			p->threshold_ns = v;
+			if (p->threshold_ns < 1 || p->threshold_ns > 1000000000ull) {
+				fail("--threshold '%s': between 1 ns and 1 s", optarg);
+				return -1;
+			}
 			break;
 		case OPT_HIST_MAX:
-			if (parse_uint("--hist-max", optarg, 1, 10000000ul, &v) < 0)
+			if (parse_time("--hist-max", optarg, UNIT_US, &p->hist_max_ns) < 0)
 				return -1;
-			p->hist_max_us = (unsigned)v;
+			if (p->hist_max_ns < 1 || p->hist_max_ns > 10000000000ull) {
+				fail("--hist-max '%s': between 1 ns and 10 s", optarg);
+				return -1;
+			}
+			break;
+		case OPT_HIST_UNIT:
+			if (!strcmp(optarg, "ns") || !strcmp(optarg, "us")) {
+				p->hist_unit_ns = optarg[0] == 'n' ? 1 : 1000;
+			} else {
+				fail("--hist-unit '%s': ns or us", optarg);
+				return -1;
+			}
 			break;
 		case 'H':
 			if (check_output_path("--histogram", optarg) < 0)
@@ -159,13 +182,14 @@ int bench_parse(struct bench_params *p, unsigned accepts, int argc, char **argv,
 			break;
 		}
 		case 'j':
-			p->json = 1;
+			if (json_out_parse(&p->json, "--json", optarg) < 0)
+				return -1;
 			break;
 		case 'q':
 			p->quiet = 1;
 			break;
 		case 'p':
-			if (parse_duration("--period", optarg, &p->period_ns) < 0)
+			if (parse_time("--period", optarg, UNIT_US, &p->period_ns) < 0)
 				return -1;
 			if (p->period_ns == 0 || p->period_ns > 10000000000ull) {
 				fail("--period '%s': between 1 ns and 10 s", optarg);
@@ -279,11 +303,11 @@ static void json_series(struct json *j, const struct bench_series *v, unsigned n
 	json_array_end(j);
 }
 
-static void json_out(const struct bench_params *p, const struct bench_report *r)
+static void json_out(FILE *f, const struct bench_params *p, const struct bench_report *r)
 {
 	struct json j;
 
-	json_init(&j, stdout);
+	json_init(&j, f);
 	json_object_begin(&j);
 	json_key(&j, "schema");
 	json_string(&j, BENCH_SCHEMA);
@@ -322,16 +346,24 @@ int bench_report(const struct bench_params *p, const struct bench_report *r)
 {
 	char err[256];
 
-	if (p->json)
-		json_out(p, r);
-	else
+	if (p->json.on) {
+		FILE *f = json_out_open(&p->json);
+
+		if (!f)
+			return EXIT_ERROR;
+		json_out(f, p, r);
+		if (json_out_close(&p->json, f) < 0)
+			return EXIT_ERROR;
+	}
+	if (json_out_table(&p->json))
 		table(p, r);
 	fflush(stdout);
 	if (p->histogram) {
 		const struct bench_hist *hs[16];
 		const char *labels[16];
 		FILE *f = fopen(p->histogram, "w");
-		unsigned n = r->n < 16 ? r->n : 16;
+		unsigned n = r->n < 16 ? r->n : 16, unit;
+		uint64_t max;
 
 		if (!f)
 			return fail("--histogram '%s': %s", p->histogram, strerror(errno));
@@ -339,19 +371,21 @@ int bench_report(const struct bench_params *p, const struct bench_report *r)
 			hs[i] = r->series[i].hist;
 			labels[i] = r->series[i].mode;
 		}
-		fprintf(f, "# isolator bench %s: %s histogram, 1 us buckets, columns:", r->test,
-			r->quantity);
+		unit = p->hist_unit_ns ? p->hist_unit_ns : (unsigned)bench_histogram_unit(hs, n);
+		max = p->hist_max_ns ? p->hist_max_ns : unit == 1 ? 10000 : 1000000;
+		fprintf(f, "# isolator bench %s: %s histogram, 1 %s buckets, columns:", r->test,
+			r->quantity, unit == 1 ? "ns" : "us");
 		for (unsigned i = 0; i < n; i++)
 			fprintf(f, " %s", labels[i]);
 		fprintf(f, "\n# machine: %s; kernel %s; backend %s; CPU %d %s\n", r->machine.cpu_model,
 			r->machine.kernel, r->machine.backend, r->machine.cpu,
 			r->machine.isolated ? "isolated" : "not isolated");
-		if (bench_histogram_write(f, hs, labels, n, p->hist_max_us) < 0 || fclose(f) != 0)
+		if (bench_histogram_write(f, hs, labels, n, max, unit) < 0 || fclose(f) != 0)
 			return fail("--histogram '%s': write failed", p->histogram);
 	}
 	if (p->plot && bench_plot(p->plot, r, err, sizeof(err)) < 0)
 		return fail("--plot '%s': %s", p->plot, err);
-	if (p->plot && !p->json)
+	if (p->plot && json_out_table(&p->json))
 		printf("plot: %s\n", p->plot);
 	return EXIT_OK;
 }

@@ -108,45 +108,82 @@ void bench_hist_summary(const struct bench_hist *h, struct bench_summary *s)
 	s->over_threshold = h->over_threshold;
 }
 
-int bench_histogram_write(FILE *f, const struct bench_hist *const *hists, const char *const *labels,
-			  unsigned n, unsigned max_us)
+int bench_histogram_unit(const struct bench_hist *const *hists, unsigned n)
 {
-	/* per curve: samples in each [us, us + 1) microsecond, then overflows */
-	uint64_t *per_us = calloc((size_t)n * (max_us + 1), sizeof(*per_us));
+	/* sub-microsecond results (this project's) would all land in the
+	 * first 1 us bucket: count them in ns when every curve's p99 is
+	 * under 1 us */
+	for (unsigned i = 0; i < n; i++)
+		if (hists[i]->count && bench_hist_quantile(hists[i], 0.99) >= 1000)
+			return 1000;
+	return 1;
+}
 
-	if (!per_us)
+int bench_histogram_write(FILE *f, const struct bench_hist *const *hists, const char *const *labels,
+			  unsigned n, uint64_t max_ns, unsigned unit_ns)
+{
+	const char *unit = unit_ns == 1 ? "ns" : "us";
+	uint64_t rows = max_ns / unit_ns;
+	/* per curve: samples in each [v, v + unit) row, then overflows */
+	uint64_t *per = NULL;
+
+	if (unit_ns != 1 && unit_ns != 1000)
+		return -EINVAL;
+	if (rows < 1)
+		rows = 1;
+	if (rows > 100000000ull)
+		return -E2BIG;
+	per = calloc((size_t)n * (rows + 1), sizeof(*per));
+	if (!per)
 		return -ENOMEM;
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned b = 0; b < BENCH_BUCKETS; b++) {
-			uint64_t us = bench_hist_bucket_top(b) / 1000;
+			uint64_t v;
 
-			per_us[(size_t)i * (max_us + 1) + (us < max_us ? us : max_us)] +=
-				hists[i]->bucket[b];
+			if (!hists[i]->bucket[b])
+				continue;
+			v = bench_hist_bucket_top(b) / unit_ns;
+			per[(size_t)i * (rows + 1) + (v < rows ? v : rows)] += hists[i]->bucket[b];
 		}
-	fprintf(f, "# isolator histogram, cyclictest format: latency (us), then samples per curve:");
+	if (unit_ns == 1)
+		fprintf(f, "# isolator histogram: latency (ns), 1 ns buckets, then samples per curve:");
+	else
+		fprintf(f, "# isolator histogram, cyclictest format: latency (us), then samples per curve:");
 	for (unsigned i = 0; i < n; i++)
 		fprintf(f, " %s", labels[i]);
 	fputc('\n', f);
-	for (unsigned us = 0; us < max_us; us++) {
-		fprintf(f, "%06u", us);
+	for (uint64_t v = 0; v < rows; v++) {
+		fprintf(f, "%06llu", (unsigned long long)v);
 		for (unsigned i = 0; i < n; i++)
 			fprintf(f, "%s%06llu", i ? "\t" : " ",
-				(unsigned long long)per_us[(size_t)i * (max_us + 1) + us]);
+				(unsigned long long)per[(size_t)i * (rows + 1) + v]);
 		fputc('\n', f);
 	}
-#define ROW(title, expr)                                                   \
-	do {                                                               \
-		fprintf(f, "# %s", title);                                 \
-		for (unsigned i = 0; i < n; i++)                           \
-			fprintf(f, " %05llu", (unsigned long long)(expr)); \
-		fputc('\n', f);                                            \
+	/* cyclictest's trailer; in ns mode each title names its unit, so a
+	 * reader that expects us cannot take ns for us */
+#define ROW(title, expr)                                                           \
+	do {                                                                       \
+		if (unit_ns == 1)                                                  \
+			fprintf(f, "# %s (%s):", title, unit);                     \
+		else                                                               \
+			fprintf(f, "# %s:", title);                                \
+		for (unsigned i = 0; i < n; i++)                                   \
+			fprintf(f, " %05llu", (unsigned long long)(expr));         \
+		fputc('\n', f);                                                    \
 	} while (0)
-	ROW("Total:", hists[i]->count);
-	ROW("Min Latencies:", hists[i]->count ? hists[i]->min_ns / 1000 : 0);
-	ROW("Avg Latencies:", hists[i]->count ? (uint64_t)(hists[i]->sum_ns / hists[i]->count) / 1000 : 0);
-	ROW("Max Latencies:", hists[i]->max_ns / 1000);
-	ROW("Histogram Overflows:", per_us[(size_t)i * (max_us + 1) + max_us]);
+	fprintf(f, "# Total:");
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, " %05llu", (unsigned long long)hists[i]->count);
+	fputc('\n', f);
+	ROW("Min Latencies", hists[i]->count ? hists[i]->min_ns / unit_ns : 0);
+	ROW("Avg Latencies",
+	    hists[i]->count ? (uint64_t)(hists[i]->sum_ns / hists[i]->count) / unit_ns : 0);
+	ROW("Max Latencies", hists[i]->max_ns / unit_ns);
 #undef ROW
-	free(per_us);
+	fprintf(f, "# Histogram Overflows:");
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, " %05llu", (unsigned long long)per[(size_t)i * (rows + 1) + rows]);
+	fputc('\n', f);
+	free(per);
 	return ferror(f) ? -EIO : 0;
 }

@@ -57,7 +57,8 @@ struct ipc_params {
 	uint64_t duration_ns;  /* per mode: half round trip, a quarter per stream size */
 	unsigned modes;        /* bit per enum ipc_mode_id */
 	int fifo;              /* SCHED_FIFO priority of both threads; 0: leave the policy */
-	int json, quiet;
+	struct json_out json;
+	int quiet;
 };
 
 /* What one mode measured. */
@@ -672,13 +673,13 @@ static void json_tput(struct json *j, double v)
 		json_uint(j, (uint64_t)(v + 0.5));
 }
 
-static void print_json(const struct ipc_params *p, const struct ipc_result *r,
+static void print_json(FILE *f, const struct ipc_params *p, const struct ipc_result *r,
 		       const struct bench_machine *m)
 {
 	double p50_ratio, vs_ck, vs_rte;
 	struct json j;
 
-	json_init(&j, stdout);
+	json_init(&j, f);
 	json_object_begin(&j);
 	json_key(&j, "schema");
 	json_string(&j, "isolator-bench/1");
@@ -754,7 +755,6 @@ static void print_json(const struct ipc_params *p, const struct ipc_result *r,
 	vs_rte > 0 ? json_double(&j, vs_rte) : json_null(&j);
 	json_object_end(&j);
 	json_object_end(&j);
-	putchar('\n');
 }
 
 /* --- command line --------------------------------------------------------------- */
@@ -762,7 +762,7 @@ static void print_json(const struct ipc_params *p, const struct ipc_result *r,
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: isolator bench ipc [--cpus A,B] [--duration SECONDS] [--modes LIST] [--fifo PRIO] [--json] [--quiet]\n"
+		"usage: isolator bench ipc [--cpus A,B] [--duration SECONDS] [--modes LIST] [--fifo PRIO] [--json[=FILE]] [--quiet]\n"
 		"Notify-and-respond round trip (8-byte messages) and streaming throughput\n"
 		"(8- and 64-byte messages) between CPU A and CPU B, every mode in one run.\n\n"
 		"  --cpus A,B       the two CPUs (default: the last online CPU and the one before)\n"
@@ -770,7 +770,8 @@ static void usage(FILE *out)
 		"  --modes LIST     comma-separated subset of: shm,floor,futex,eventfd,pipe,ck_ring,rte_ring\n"
 		"  --fifo PRIO      run both threads SCHED_FIFO at PRIO (1-99) so other tasks cannot share\n"
 		"                   their CPUs; both CPUs are then busy for the whole run (default: off)\n"
-		"  --json           JSON on stdout (schema isolator-bench/1) instead of the table\n"
+		"  --json[=FILE]    JSON (schema isolator-bench/1) on stdout instead of the table;\n"
+		"                   =FILE: into FILE, and the table stays\n"
 		"  --quiet          no progress lines on stderr\n"
 		"Goals reported (not enforced): shm p50 within 1.1x of floor; shm throughput >= ck_ring, rte_ring.\n");
 }
@@ -820,7 +821,7 @@ static int parse(struct ipc_params *p, int argc, char **argv)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "modes", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", optional_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "fifo", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -859,7 +860,8 @@ static int parse(struct ipc_params *p, int argc, char **argv)
 			break;
 		}
 		case 'j':
-			p->json = 1;
+			if (json_out_parse(&p->json, "--json", optarg) < 0)
+				return -1;
 			break;
 		case 'q':
 			p->quiet = 1;
@@ -944,9 +946,13 @@ int bench_ipc(int argc, char **argv)
 	pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
 	if (rc == EXIT_OK || done) {
 		bench_machine_describe(&machine, (int)p.cpu_a, 0);
-		if (p.json)
-			print_json(&p, res, &machine);
-		else
+		if (p.json.on) {
+			FILE *f = json_out_open(&p.json);
+
+			if (!f || (print_json(f, &p, res, &machine), json_out_close(&p.json, f) < 0))
+				rc = EXIT_ERROR;
+		}
+		if (json_out_table(&p.json))
 			print_table(&p, res, &machine);
 	}
 	free(res);

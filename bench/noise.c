@@ -165,7 +165,7 @@ int bench_noise(int argc, char **argv)
 {
 	struct bench_params p = {
 		.test = "noise", .duration_ns = 10000000000ull, .threshold_ns = 1000,
-		.cpu = -1, .other_cpu = -1, .hist_max_us = 1000,
+		.cpu = -1, .other_cpu = -1, .hist_max_ns = 0,
 	};
 	struct bench_report rep = { .test = "noise", .quantity = "gap" };
 	struct bench_series series[2];

@@ -414,7 +414,7 @@ int bench_response(int argc, char **argv)
 {
 	struct bench_params p = {
 		.test = "response", .duration_ns = 10000000000ull, .period_ns = 2000,
-		.threshold_ns = 1000, .cpu = -1, .other_cpu = -1, .hist_max_us = 1000,
+		.threshold_ns = 1000, .cpu = -1, .other_cpu = -1, .hist_max_ns = 0,
 	};
 	struct response *x;
 	struct bench_io io;

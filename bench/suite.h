@@ -32,13 +32,14 @@ struct bench_params {
 	uint64_t threshold_ns;     /* "over" column; noise: smallest gap recorded */
 	int cpu;                   /* the isolated CPU */
 	int other_cpu;             /* stimulus (response) or control (toggle, noise) CPU */
-	unsigned hist_max_us;      /* range of the cyclictest histogram */
+	uint64_t hist_max_ns;      /* range of the --histogram file; 0: 1 ms in us, 10 us in ns */
+	unsigned hist_unit_ns;     /* its buckets: 1 (ns), 1000 (us, cyclictest's); 0: by the results */
 	const char *histogram;     /* --histogram FILE, or NULL */
 	const char *plot;          /* --plot FILE.png|.svg, or NULL */
 	const char *gpio;          /* --gpio CHIP:IN,OUT, or NULL */
 	const char *mmio;          /* --mmio FILE:IN[,OUT], or NULL */
 	int external;              /* --external: no stimulus thread; something outside drives IN */
-	int json;                  /* --json on stdout instead of the table */
+	struct json_out json;      /* --json[=FILE] */
 	int quiet;                 /* no progress line */
 };
 

@@ -133,7 +133,7 @@ int bench_toggle(int argc, char **argv)
 {
 	struct bench_params p = {
 		.test = "toggle", .duration_ns = 10000000000ull, .period_ns = 2000,
-		.threshold_ns = 1000, .cpu = -1, .other_cpu = -1, .hist_max_us = 1000,
+		.threshold_ns = 1000, .cpu = -1, .other_cpu = -1, .hist_max_ns = 0,
 	};
 	struct bench_report rep = { .test = "toggle", .quantity = "lateness" };
 	struct bench_series series[2];

@@ -84,13 +84,19 @@ check "response table describes the machine" 'grep -q "^# machine: " "$tmp/out" 
 check "response table has the one-way split and goal ratios" 'grep -q "one-way split" "$tmp/out" && grep -q "^goal: poll p50 / floor p50" "$tmp/out"'
 
 expect_ok "response: --json, --histogram, --plot svg" bench response --duration 0.3 --quiet --json \
-	--histogram "$tmp/resp.hist" --plot "$tmp/resp.svg"
+	--histogram "$tmp/resp.hist" --hist-unit us --plot "$tmp/resp.svg"
 cp "$tmp/out" "$tmp/resp.json"
 validate "$tmp/resp.json"; rc=$?
 if [ $rc = 77 ]; then ok "# SKIP no JSON validator (python3 jsonschema or jq)"; else
 	check "response JSON valid against the schema" '[ $rc = 0 ]'; fi
 check "response JSON has poll, wake, floor" '[ "$(grep -o "\"mode\":\"[a-z]*\"" "$tmp/resp.json" | head -3 | tr -d "\n")" = "\"mode\":\"poll\"\"mode\":\"wake\"\"mode\":\"floor\"" ]'
-check "histogram in cyclictest format" 'grep -q "^000000 [0-9]*	[0-9]*	[0-9]*$" "$tmp/resp.hist" && grep -q "^# Total: " "$tmp/resp.hist" && grep -q "^# Max Latencies: " "$tmp/resp.hist" && grep -q "^# Histogram Overflows: " "$tmp/resp.hist"'
+check "--hist-unit us: cyclictest's format" 'grep -q "^000000 [0-9]*	[0-9]*	[0-9]*$" "$tmp/resp.hist" && grep -q "latency (us)" "$tmp/resp.hist" && grep -q "^# Total: " "$tmp/resp.hist" && grep -q "^# Max Latencies: " "$tmp/resp.hist" && grep -q "^# Histogram Overflows: " "$tmp/resp.hist" && [ $(grep -c "^[0-9]" "$tmp/resp.hist") = 1000 ]'
+expect_ok "response: --hist-unit ns --hist-max 5us" bench response --duration 0.2 --quiet \
+	--histogram "$tmp/ns.hist" --hist-unit ns --hist-max 5us
+check "--hist-unit ns: 1 ns buckets, the unit in the header and the trailer" 'grep -q "latency (ns), 1 ns buckets" "$tmp/ns.hist" && grep -q "^# Min Latencies (ns): " "$tmp/ns.hist" && [ $(grep -c "^[0-9]" "$tmp/ns.hist") = 5000 ]'
+expect_fail "response: --hist-unit ms" bench response --hist-unit ms
+expect_fail "response: --hist-max 0" bench response --hist-max 0
+expect_fail "response: --threshold 2parsecs" bench response --threshold 2parsecs
 if command -v gnuplot >/dev/null; then
 	check "plot written as SVG" 'grep -q "<svg" "$tmp/resp.svg"'
 else

@@ -56,10 +56,27 @@ for cmd in run stat revert demo; do
 	grep -q "^usage: isolator $cmd" "$tmp/out" && ok "$cmd --help shows usage" || not_ok "$cmd --help text"
 done
 
-expect_ok "stat one sample" stat --interval 0.1 --count 1
+expect_ok "stat one sample" stat --interval 0.1s --count 1
 grep -q 'LOC' "$tmp/out" && grep -q '^ *0 ' "$tmp/out" && ok "stat table has kinds and CPU 0" || not_ok "stat table"
-expect_ok "stat --cpu 0 two samples" stat --cpu 0 --interval 0.05 --count 2
+expect_ok "stat --cpu 0 two samples" stat --cpu 0 --interval 50ms --count 2
 [ "$(grep -c '^ *0 ' "$tmp/out")" = 2 ] && ok "two rows for CPU 0" || not_ok "stat --cpu rows"
+
+# the kernel's CPU-list syntax and units on every option (tune/cpuset.c, util/)
+expect_ok "stat --cpu 0-1:1/2 (the kernel's used/group form)" stat --cpu 0-1:1/2 --interval 10ms --count 1
+[ "$(grep -c '^ *[0-9]' "$tmp/out")" = 1 ] && grep -q '^ *0 ' "$tmp/out" && ok "0-1:1/2 is CPU 0 alone" || not_ok "0-1:1/2 rows"
+if [ "$(cat /sys/devices/system/cpu/possible)" = "$(cat /sys/devices/system/cpu/online)" ]; then
+	expect_ok "stat --cpu all" stat --cpu all --interval 10ms --count 1
+	expect_ok "stat --cpu N (the last CPU)" stat --cpu N --interval 10ms --count 1
+else
+	ok "# SKIP possible CPUs are not all online: N and all name offline ones"
+fi
+expect_fail "stat: CPU list 0-3:5/4" stat --cpu 0-3:5/4 --count 1
+expect_fail "stat: CPU list 0-3:1/0" stat --cpu 0-3:1/0 --count 1
+expect_fail "stat: interval 200 (a bare number is us, as cyclictest -i)" stat --interval 200 --count 1
+grep -q 'a bare number is us' "$tmp/err" && ok "stat --interval 200 says a bare number is us" || not_ok "stat -i 200 message"
+expect_ok "stat --interval 20000us" stat --interval 20000us --count 1
+expect_fail "demo: --threshold 2parsecs" demo --threshold 2parsecs
+"$ISOLATOR" stat --help | grep -q 'a bare number is us' && ok "stat --help says what a bare number is" || not_ok "stat --help units"
 
 expect_ok "run passes the exit status of true" run --cpu 0 --fifo 0 --quiet -- true
 "$ISOLATOR" run --cpu 0 --fifo 0 --quiet -- sh -c 'exit 7' 2>/dev/null

@@ -75,6 +75,15 @@ else
 	"$ISOLATOR" model report "$ISOLATOR_TEST_DATA/model/basic.trace" --json >"$tmp/model.json" 2>"$tmp/err"
 	check "model report --json is valid isolator-model/1" \
 		"validate '$src/model/schema/isolator-model-1.json' '$tmp/model.json'"
+	"$ISOLATOR" check --cpu 0 --json="$tmp/c0.json" >"$tmp/out" 2>"$tmp/err"
+	check "check --json=FILE: the table on stdout, valid JSON in FILE (as cyclictest --json=FILE)" \
+		"grep -q ' pass, ' '$tmp/out' && validate '$src/tools/schema/isolator-check-1.json' '$tmp/c0.json'"
+	"$ISOLATOR" model report "$ISOLATOR_TEST_DATA/model/basic.trace" --json="$tmp/m.json" >"$tmp/out" 2>"$tmp/err"
+	check "model report --json=FILE: table and FILE" \
+		"grep -q 'L_IF' '$tmp/out' && validate '$src/model/schema/isolator-model-1.json' '$tmp/m.json'"
+	"$ISOLATOR" bench noise --duration 0.2 --quiet --json="$tmp/n.json" >"$tmp/out" 2>"$tmp/err"
+	check "bench noise --json=FILE: table and FILE" \
+		"grep -q '^mode ' '$tmp/out' && validate '$src/bench/schema/isolator-bench-1.json' '$tmp/n.json'"
 	echo '{"schema":"isolator-check/1","cpus":"1","checks":[{"id":"x","title":"x","status":"maybe","evidence":"e","fix":"","boot":""}],"boot_cmdline":""}' >"$tmp/bad.json"
 	check "the check schema refuses a status it does not know" \
 		"! validate '$src/tools/schema/isolator-check-1.json' '$tmp/bad.json'"

@@ -59,13 +59,37 @@ int main(void)
 	const struct bench_hist *hs[] = { &h, &empty };
 	const char *labels[] = { "poll", "wake" };
 	f = open_memstream(&buf, &len);
-	is_int(bench_histogram_write(f, hs, labels, 2, 10), 0, "histogram written");
+	is_int(bench_histogram_write(f, hs, labels, 2, 10000, 1000), 0, "histogram written");
 	fclose(f);
 	ok(strstr(buf, "\n000000 000001\t000000\n") != NULL, "bucket 0 us");
 	ok(strstr(buf, "\n000001 000002\t000000\n") != NULL, "bucket 1 us has two");
 	ok(strstr(buf, "# Total: 00004 00000\n") != NULL, "total row");
 	ok(strstr(buf, "# Max Latencies: 00050 00000\n") != NULL, "max row in us");
 	ok(strstr(buf, "# Histogram Overflows: 00001 00000\n") != NULL, "overflow row");
+	ok(strstr(buf, "latency (us)") != NULL, "us: the unit in the header");
+	free(buf);
+	is_int(bench_histogram_unit(hs, 2), 1000, "a p99 of 1.7 us: us buckets");
+
+	/* ns buckets for sub-microsecond results */
+	bench_hist_init(&h, 0);
+	bench_hist_add(&h, 250);
+	bench_hist_add(&h, 251);
+	bench_hist_add(&h, 470);
+	bench_hist_add(&h, 20000); /* past 10 us: overflow */
+	for (int i = 0; i < 200; i++)
+		bench_hist_add(&h, 300);
+	is_int(bench_histogram_unit(hs, 1), 1, "every p99 under 1 us: ns buckets");
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	is_int(bench_histogram_write(f, hs, labels, 1, 10000, 1), 0, "ns histogram written");
+	fclose(f);
+	ok(strstr(buf, "latency (ns), 1 ns buckets") != NULL, "ns: the unit in the header");
+	ok(strstr(buf, "\n000250 000001\n000251 000001\n") != NULL, "1 ns buckets");
+	ok(strstr(buf, "\n000300 000200\n") != NULL, "200 samples at 300 ns");
+	ok(strstr(buf, "\n000470 000001\n") != NULL, "470 ns in its own bucket");
+	ok(strstr(buf, "# Min Latencies (ns): 00250\n") != NULL, "min in ns, not 0 us");
+	ok(strstr(buf, "# Histogram Overflows: 00001\n") != NULL, "overflow past 10 us");
+	ok(strstr(buf, "\n009999 ") != NULL && !strstr(buf, "\n010000 "), "rows up to max_ns");
 	free(buf);
 
 	/* JSON */

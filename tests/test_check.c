@@ -85,6 +85,11 @@ static void smi0(const char *root) { msr(root, 0); }
 static void smi3(const char *root) { msr(root, 3); }
 static void smi1000(const char *root) { msr(root, 1000); }
 
+static void irqbalance_running(const char *root)
+{
+	fake_write(root, "proc/812/comm", "irqbalance\n");
+}
+
 #define IDLE(n, lat) { "sys/devices/system/cpu/cpu1/cpuidle/state" #n "/name", "S" #n }, \
 		     { "sys/devices/system/cpu/cpu1/cpuidle/state" #n "/latency", #lat }
 #define ALL_IRQS_ON_0 { "proc/irq/10/smp_affinity_list", "0" }, { "proc/irq/11/smp_affinity_list", "0" }, \
@@ -113,6 +118,12 @@ static const struct scenario scenarios[] = {
 	{ "rcu_nocbs", TUNE_PASS, "rcu_nocbs=1-3", { CMDLINE("rcu_nocbs=1-3") } },
 	{ "rcu_nocbs", TUNE_WARN, "implied by nohz_full", { CMDLINE("nohz_full=1") } },
 	{ "rcu_nocbs", TUNE_FAIL, "absent", { CMDLINE("quiet") } },
+	/* the kernel's own CPU-list syntax on its command line */
+	{ "rcu_nocbs", TUNE_PASS, "rcu_nocbs=all", { CMDLINE("rcu_nocbs=all") } },
+	{ "rcu_nocbs", TUNE_PASS, "rcu_nocbs=1-N", { CMDLINE("rcu_nocbs=1-N"), { "sys/devices/system/cpu/possible", "0-3" } } },
+	{ "rcu_nocbs", TUNE_PASS, "rcu_nocbs=N with CPU 1 last", { CMDLINE("rcu_nocbs=N"), { "sys/devices/system/cpu/possible", "0-1" } } },
+	{ "rcu_nocbs", TUNE_PASS, "rcu_nocbs=1-3:1/2 (1,3)", { CMDLINE("rcu_nocbs=1-3:1/2") } },
+	{ "isolcpus", TUNE_PASS, "isolcpus=domain,managed_irq,1-N", { CMDLINE("isolcpus=domain,managed_irq,1-N") } },
 
 	{ "irqaffinity", TUNE_PASS, "irqaffinity=0", { CMDLINE("irqaffinity=0") } },
 	{ "irqaffinity", TUNE_WARN, "absent", { CMDLINE("quiet") } },
@@ -190,6 +201,43 @@ static const struct scenario scenarios[] = {
 	{ "isolator_kernel", TUNE_PASS, "control and stats", { { "proc/isolator/control", "" }, { "proc/isolator/stats", "cpu 1" } } },
 	{ "isolator_kernel", TUNE_WARN, "absent", { { NULL } } },
 	{ "isolator_kernel", TUNE_FAIL, "control missing", { { "proc/isolator/stats", "cpu 1" } } },
+
+	/* what tuned's cpu-partitioning and realtime profiles set */
+	{ "numa_balancing", TUNE_PASS, "0", { { "proc/sys/kernel/numa_balancing", "0" } } },
+	{ "numa_balancing", TUNE_WARN, "1 on one node", { { "proc/sys/kernel/numa_balancing", "1" }, { "sys/devices/system/node/node0/cpulist", "0-3" } } },
+	{ "numa_balancing", TUNE_FAIL, "1 on two nodes", { { "proc/sys/kernel/numa_balancing", "1" }, { "sys/devices/system/node/node0/cpulist", "0-1" }, { "sys/devices/system/node/node1/cpulist", "2-3" } } },
+	{ "numa_balancing", TUNE_SKIP, "no sysctl", { { NULL } } },
+
+	{ "vm_stat_interval", TUNE_PASS, "10 s", { { "proc/sys/vm/stat_interval", "10" } } },
+	{ "vm_stat_interval", TUNE_WARN, "5 s", { { "proc/sys/vm/stat_interval", "5" } } },
+	{ "vm_stat_interval", TUNE_FAIL, "1 s (default)", { { "proc/sys/vm/stat_interval", "1" } } },
+
+	{ "skew_tick", TUNE_PASS, "skew_tick=1", { CMDLINE("quiet skew_tick=1") } },
+	{ "skew_tick", TUNE_WARN, "absent, CPU nohz_full", { CMDLINE("nohz_full=1") } },
+	{ "skew_tick", TUNE_FAIL, "absent", { CMDLINE("quiet") } },
+	{ "skew_tick", TUNE_FAIL, "skew_tick=0", { CMDLINE("skew_tick=0") } },
+
+	{ "nosoftlockup", TUNE_PASS, "nosoftlockup", { CMDLINE("nosoftlockup"), { "proc/sys/kernel/watchdog", "1" }, { "proc/sys/kernel/soft_watchdog", "1" } } },
+	{ "nosoftlockup", TUNE_PASS, "soft_watchdog=0", { CMDLINE("quiet"), { "proc/sys/kernel/watchdog", "1" }, { "proc/sys/kernel/soft_watchdog", "0" } } },
+	{ "nosoftlockup", TUNE_WARN, "CPU out of watchdog_cpumask", { CMDLINE("quiet"), { "proc/sys/kernel/watchdog", "1" }, { "proc/sys/kernel/soft_watchdog", "1" }, { "proc/sys/kernel/watchdog_cpumask", "0,2-3" } } },
+	{ "nosoftlockup", TUNE_FAIL, "detector on the CPU", { CMDLINE("quiet"), { "proc/sys/kernel/watchdog", "1" }, { "proc/sys/kernel/soft_watchdog", "1" } } },
+
+	{ "hung_task_timeout", TUNE_PASS, "600 s", { { "proc/sys/kernel/hung_task_timeout_secs", "600" } } },
+	{ "hung_task_timeout", TUNE_PASS, "0 (off)", { { "proc/sys/kernel/hung_task_timeout_secs", "0" } } },
+	{ "hung_task_timeout", TUNE_WARN, "120 s (default)", { { "proc/sys/kernel/hung_task_timeout_secs", "120" } } },
+	{ "hung_task_timeout", TUNE_FAIL, "30 s", { { "proc/sys/kernel/hung_task_timeout_secs", "30" } } },
+	{ "hung_task_timeout", TUNE_SKIP, "no sysctl", { { NULL } } },
+
+	{ "irqbalance", TUNE_PASS, "running, banned list 1-3", { { "etc/default/irqbalance", "# comment\nIRQBALANCE_BANNED_CPULIST=1-3\n" } }, irqbalance_running },
+	{ "irqbalance", TUNE_PASS, "running, banned hex 0xe", { { "etc/default/irqbalance", "IRQBALANCE_BANNED_CPUS=\"e\"\n" } }, irqbalance_running },
+	{ "irqbalance", TUNE_PASS, "running, CPU isolated", { { "sys/devices/system/cpu/isolated", "1" } }, irqbalance_running },
+	{ "irqbalance", TUNE_WARN, "not running, not banned", { { "etc/default/irqbalance", "#IRQBALANCE_BANNED_CPULIST=1\n" } } },
+	{ "irqbalance", TUNE_FAIL, "running, not banned", { { "etc/default/irqbalance", "IRQBALANCE_BANNED_CPULIST=2-3\n" } }, irqbalance_running },
+
+	{ "systemd_cpuaffinity", TUNE_PASS, "PID 1 on 0,2-3", { { "proc/1/status", "Name:\tsystemd\nCpus_allowed_list:\t0,2-3\n" } } },
+	{ "systemd_cpuaffinity", TUNE_WARN, "configured, not in force", { { "proc/1/status", "Cpus_allowed_list:\t0-3\n" }, { "etc/systemd/system.conf", "[Manager]\nCPUAffinity=0 2-3\n" } } },
+	{ "systemd_cpuaffinity", TUNE_FAIL, "PID 1 anywhere", { { "proc/1/status", "Cpus_allowed_list:\t0-3\n" }, { "etc/systemd/system.conf", "[Manager]\n#CPUAffinity=0\n" } } },
+	{ "systemd_cpuaffinity", TUNE_SKIP, "no /proc/1", { { NULL } } },
 };
 
 static void run_scenario(const struct scenario *s)

@@ -180,7 +180,7 @@ check "valid textfile format, families contiguous" "awk '
 	{ name = \$0; sub(/[{ ].*/, \"\", name)
 	  if (name != cur && name != cur \"_sum\" && name != cur \"_count\") bad = 1 }
 	END { exit bad }' '$tmp/x.prom'"
-"$ISOLATOR" stat --prometheus "$tmp/x.prom" --cpu 0 --interval 0.05 --count 2 >"$tmp/out" 2>"$tmp/err"
+"$ISOLATOR" stat --prometheus "$tmp/x.prom" --cpu 0 --interval 50ms --count 2 >"$tmp/out" 2>"$tmp/err"
 check "stat --prometheus --cpu 0 --count 2 rewrites and exits" "[ $? = 0 ] && ! grep -q 'cpu=\"1\"' '$tmp/x.prom' && grep -q 'cpu=\"0\"' '$tmp/x.prom'"
 
 # --- run --deadline and --isolate ---------------------------------------------

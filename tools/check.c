@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * isolator check [--cpu LIST] [--json]
+ * isolator check [--cpu LIST] [--json[=FILE]]
  *
  * Audit the machine for what spoils latency on LIST (tune/tune_check.c does
  * the judging): one line per item with pass/warn/fail/skip, the evidence and
@@ -19,14 +19,14 @@
 struct check_params {
 	struct isolator_cpuset cpus;
 	int have_cpus;
-	int json;
+	struct json_out json;
 	int quiet; /* only the failed and warned items */
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: isolator check [--cpu LIST] [--json] [--problems]\n"
+		"usage: isolator check [--cpu LIST] [--json[=FILE]] [--problems]\n"
 		"Audit every known source of latency for the CPUs in LIST: PREEMPT_RT, boot\n"
 		"parameters (isolcpus, nohz_full, rcu_nocbs, irqaffinity), IRQ affinities,\n"
 		"frequency governor, C-states and /dev/cpu_dma_latency, SMT sibling, RT\n"
@@ -34,7 +34,8 @@ static void usage(FILE *out)
 		"SMIs, kernel threads, and the isolator kernel extension.\n"
 		"  -c, --cpu LIST   CPUs to audit (default: the isolated CPUs, else nohz_full,\n"
 		"                   else the last online CPU)\n"
-		"  -j, --json       {\"schema\":\"isolator-check/1\",\"checks\":[...]} on stdout\n"
+		JSON_OPT_HELP "  {\"schema\":\"isolator-check/1\",\"checks\":[...]} on stdout\n"
+		"                   instead of the table; =FILE: into FILE, the table stays\n"
 		"  -p, --problems   list only items that warn or fail\n"
 		"Exit status: 0 nothing failed, 2 something failed, 1 error.\n"
 		"'isolator apply --cpu LIST' applies the run-time fixes; 'isolator revert' undoes them.\n");
@@ -57,12 +58,12 @@ static void default_cpus(struct check_params *p, const char **why)
 	*why = "the last online CPU";
 }
 
-static void print_json(const struct tune_check *checks, size_t n, const char *cpus,
+static void print_json(FILE *f, const struct tune_check *checks, size_t n, const char *cpus,
 		       const char *boot)
 {
 	struct json j;
 
-	json_init(&j, stdout);
+	json_init(&j, f);
 	json_object_begin(&j);
 	json_key(&j, "schema");
 	json_string(&j, "isolator-check/1");
@@ -90,7 +91,6 @@ static void print_json(const struct tune_check *checks, size_t n, const char *cp
 	json_key(&j, "boot_cmdline");
 	json_string(&j, boot);
 	json_object_end(&j);
-	fputc('\n', stdout);
 }
 
 static void print_table(const struct check_params *p, const struct tune_check *checks, size_t n,
@@ -120,7 +120,7 @@ int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "cpu", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", optional_argument, NULL, 'j' },
 		{ "problems", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -142,7 +142,8 @@ int cmd_check(int argc, char **argv)
 			p.have_cpus = 1;
 			break;
 		case 'j':
-			p.json = 1;
+			if (json_out_parse(&p.json, "--json", optarg) < 0)
+				return EXIT_ERROR;
 			break;
 		case 'p':
 			p.quiet = 1;
@@ -162,9 +163,20 @@ int cmd_check(int argc, char **argv)
 		return fail("check: %s", isolator_errmsg());
 	isolator_cpuset_format(&p.cpus, cpus, sizeof(cpus));
 	tune_boot_cmdline(checks, n, boot, sizeof(boot));
-	if (p.json)
-		print_json(checks, n, cpus, boot);
-	else
+	if (p.json.on) {
+		FILE *f = json_out_open(&p.json);
+
+		if (!f) {
+			free(checks);
+			return EXIT_ERROR;
+		}
+		print_json(f, checks, n, cpus, boot);
+		if (json_out_close(&p.json, f) < 0) {
+			free(checks);
+			return EXIT_ERROR;
+		}
+	}
+	if (json_out_table(&p.json))
 		print_table(&p, checks, n, cpus, why, boot);
 	for (size_t i = 0; i < n; i++)
 		failed |= checks[i].status == TUNE_FAIL;

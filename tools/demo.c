@@ -75,10 +75,11 @@ static void usage(FILE *out)
 		"Spin on CPU N isolated by libisolator and, at the same time, on CPU M not\n"
 		"isolated; print side by side the interrupts each CPU took and the gaps each\n"
 		"loop saw in the time-stamp counter.\n"
-		"  -d, --duration S      seconds (default 10)\n"
+		"  -d, --duration T      run time: 10s, 2m (a bare number is seconds; default 10)\n"
 		"  -c, --cpu N           isolated CPU (default: the last online CPU)\n"
 		"  -C, --control-cpu M   control CPU (default: the first other online CPU)\n"
-		"  -t, --threshold NS    smallest gap recorded, ns (default 1000)\n");
+		"  -t, --threshold T     smallest gap recorded: 1us, 500ns (a bare number is us,\n"
+		"                        as oslat -T and rtla osnoise -T; default 1 us)\n");
 }
 
 static int parse(int argc, char **argv, struct demo_params *p)
@@ -92,7 +93,6 @@ static int parse(int argc, char **argv, struct demo_params *p)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct isolator_cpuset online;
-	unsigned long v;
 	unsigned cpu;
 	int c;
 
@@ -118,9 +118,12 @@ static int parse(int argc, char **argv, struct demo_params *p)
 			*(c == 'c' ? &p->cpu : &p->control_cpu) = (int)cpu;
 			break;
 		case 't':
-			if (parse_uint("--threshold", optarg, 50, 1000000000ul, &v) < 0)
+			if (parse_time("--threshold", optarg, UNIT_US, &p->threshold_ns) < 0)
 				return -1;
-			p->threshold_ns = v;
+			if (p->threshold_ns < 50 || p->threshold_ns > 1000000000ull) {
+				fail("--threshold '%s': between 50 ns and 1 s", optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -24,20 +24,22 @@ struct report_params {
 	const char *file;
 	struct isolator_cpuset cpus;
 	int have_cpus;
-	int json;
+	struct json_out json;
 };
 
 static void model_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: isolator model record [--duration S] [-o FILE]\n"
-		"       isolator model report FILE [--cpu LIST] [--json]\n\n"
+		"       isolator model report FILE [--cpu LIST] [--json[=FILE]]\n\n"
 		"record: enable the preemptirq, sched, irq, irq_vectors and nmi tracepoints\n"
 		"        for S seconds (default 10) and save them to FILE (default model.trace).\n"
 		"report: per CPU, D_POID, D_PAIE, D_PSD, D_ST with the code responsible,\n"
 		"        L_IF = max(D_ST, D_POID) + D_PAIE + D_PSD, and the bound with IRQ and\n"
 		"        NMI interference (sporadic and sliding-window), all in ns. FILE may\n"
-		"        also be a tracefs 'trace' file or 'trace-cmd report' output.\n");
+		"        also be a tracefs 'trace' file or 'trace-cmd report' output.\n"
+		"        --json prints schema isolator-model/1 instead of the table;\n"
+		"        --json=FILE writes it to FILE and keeps the table.\n");
 }
 
 /* --- report ---------------------------------------------------------------- */
@@ -136,7 +138,7 @@ static void json_opt(struct json *j, const char *key, int ok, uint64_t v)
 		json_null(j);
 }
 
-static void print_json(const struct model *m, const struct report_params *p)
+static void print_json(FILE *f, const struct model *m, const struct report_params *p)
 {
 	static const char *const keys[MODEL_NVARS] = { "d_poid_ns", "d_paie_ns", "d_psd_ns",
 						       "d_st_ns" };
@@ -144,7 +146,7 @@ static void print_json(const struct model *m, const struct report_params *p)
 							    "d_st" };
 	struct json j;
 
-	json_init(&j, stdout);
+	json_init(&j, f);
 	json_object_begin(&j);
 	json_key(&j, "schema");
 	json_string(&j, "isolator-model/1");
@@ -221,14 +223,13 @@ static void print_json(const struct model *m, const struct report_params *p)
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	putchar('\n');
 }
 
 static int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "cpu", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", optional_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -251,7 +252,8 @@ static int cmd_report(int argc, char **argv)
 			p.have_cpus = 1;
 			break;
 		case 'j':
-			p.json = 1;
+			if (json_out_parse(&p.json, "model report: --json", optarg) < 0)
+				return EXIT_ERROR;
 			break;
 		case 'h':
 			model_usage(stdout);
@@ -305,9 +307,20 @@ static int cmd_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (p.json)
-		print_json(m, &p);
-	else
+	if (p.json.on) {
+		FILE *out = json_out_open(&p.json);
+
+		if (!out) {
+			rc = EXIT_ERROR;
+			goto out;
+		}
+		print_json(out, m, &p);
+		if (json_out_close(&p.json, out) < 0) {
+			rc = EXIT_ERROR;
+			goto out;
+		}
+	}
+	if (json_out_table(&p.json))
 		print_table(m, &p);
 out:
 	free(line);

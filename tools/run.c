@@ -110,9 +110,10 @@ static int parse_deadline(const char *text, struct run_params *p)
 		fail("--deadline '%s': want RUNTIME/DEADLINE/PERIOD, e.g. 2ms/10ms/10ms", text);
 		return -1;
 	}
-	if (parse_duration("--deadline runtime", parts[0], &p->dl_runtime) < 0 ||
-	    parse_duration("--deadline deadline", parts[1], &p->dl_deadline) < 0 ||
-	    (n == 3 && parse_duration("--deadline period", parts[2], &p->dl_period) < 0))
+	/* a bare number is ns, as chrt --sched-runtime and rtla -P d: take it */
+	if (parse_time("--deadline runtime", parts[0], UNIT_NS, &p->dl_runtime) < 0 ||
+	    parse_time("--deadline deadline", parts[1], UNIT_NS, &p->dl_deadline) < 0 ||
+	    (n == 3 && parse_time("--deadline period", parts[2], UNIT_NS, &p->dl_period) < 0))
 		return -1;
 	if (n == 2)
 		p->dl_period = p->dl_deadline;

@@ -133,7 +133,8 @@ static void usage(FILE *out)
 		"Interrupts per CPU by kind, from /proc/interrupts and /proc/softirqs (and\n"
 		"/proc/isolator/stats with the kernel extension), every interval.\n"
 		"  -c, --cpu LIST      CPUs to show, e.g. 1 or 0-3,7 (default: all)\n"
-		"  -i, --interval S    seconds between samples, e.g. 1, 0.5, 200ms (default 1)\n"
+		"  -i, --interval T    time between samples: 1s, 200ms, 5m (a bare number is us,\n"
+		"                      as cyclictest -i; default 1 s, at least 10 ms)\n"
 		"  -n, --count K       stop after K samples (default: until Ctrl-C)\n"
 		"  -P, --prometheus FILE  write node_exporter textfile metrics (interrupts since\n"
 		"                      boot per CPU and kind, kernel extension counters) to FILE\n"
@@ -194,10 +195,12 @@ int cmd_stat(int argc, char **argv)
 			p.have_cpus = 1;
 			break;
 		case 'i':
-			if (parse_duration("--interval", optarg, &p.interval_ns) < 0)
+			/* a bare number is us, as cyclictest -i */
+			if (parse_time("--interval", optarg, UNIT_US, &p.interval_ns) < 0)
 				return EXIT_ERROR;
 			if (p.interval_ns < 10000000ull)
-				return fail("--interval '%s': at least 10 ms", optarg);
+				return fail("--interval '%s': at least 10 ms (a bare number is us, as "
+					    "cyclictest -i; write 1s, 200ms)", optarg);
 			p.interval_given = 1;
 			break;
 		case 'P':

@@ -1,5 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* CPU lists in the kernel's format: "0-3,7". */
+/*
+ * CPU lists in the kernel's format (lib/bitmap-str.c, bitmap_parselist()),
+ * the one parser behind every CPU list isolator reads, from the command
+ * line, from sysfs or from /proc/cmdline:
+ *
+ *   3   0-3,7   N (the last CPU)   2-N   all   0-7:2/4 (of each 4 from 0, the first 2)
+ *
+ * N and all stand for the CPUs the kernel could have (nr_cpu_ids, from
+ * /sys/devices/system/cpu/possible), as they do on the kernel command line.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -33,12 +42,47 @@ ISOLATOR_API unsigned isolator_cpuset_count(const struct isolator_cpuset *set)
 	return n;
 }
 
-/* A CPU number: decimal digits only (no sign, no spaces, no "0x"). */
-static int parse_cpu(const char **p, unsigned *out)
+/* The number of CPUs N and all refer to: the last possible CPU + 1 (the
+ * online ones when the possible file is missing); 0 if neither is readable. */
+static unsigned cpus_nbits(const char *sysroot)
+{
+	static const char *const files[] = { "possible", "online" };
+	char path[512], text[4096];
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		struct isolator_cpuset set;
+		unsigned last = 0;
+		int any = 0;
+
+		if (sysroot_path(path, sizeof(path), sysroot, "/sys/devices/system/cpu/%s", files[i]) ||
+		    read_text(path, text, sizeof(text)) <= 0 ||
+		    cpulist_parse_nbits(text, 0, &set))
+			continue;
+		for (unsigned c = 0; c < ISOLATOR_MAX_CPUS; c++)
+			if (isolator_cpuset_has(&set, c)) {
+				last = c;
+				any = 1;
+			}
+		if (any)
+			return last + 1;
+	}
+	return 0;
+}
+
+/* A CPU number: decimal digits (no sign, no spaces, no "0x"), or N for the
+ * last CPU of @nbits (refused when @nbits is 0: unknown). */
+static int parse_cpu(const char **p, unsigned nbits, unsigned *out)
 {
 	unsigned long v = 0;
 	const char *s = *p;
 
+	if (*s == 'N') {
+		if (!nbits)
+			return -EINVAL;
+		*p = s + 1;
+		*out = nbits - 1;
+		return 0;
+	}
 	if (!isdigit((unsigned char)*s))
 		return -EINVAL;
 	while (isdigit((unsigned char)*s)) {
@@ -52,10 +96,64 @@ static int parse_cpu(const char **p, unsigned *out)
 	return 0;
 }
 
-ISOLATOR_API int isolator_cpuset_parse(const char *text, struct isolator_cpuset *set)
+static int end_of_region(char c)
+{
+	return c == '\0' || c == ',' || isspace((unsigned char)c);
+}
+
+/* One region: a, a-b, a-b:used/group, all, all:used/group. */
+static int parse_region(const char **pp, unsigned nbits, struct isolator_cpuset *set)
+{
+	const char *p = *pp;
+	unsigned lo, hi, used, group;
+	int err;
+
+	if (!strncasecmp(p, "all", 3)) {
+		if (!nbits)
+			return -EINVAL;
+		lo = 0;
+		hi = nbits - 1;
+		p += 3;
+	} else {
+		err = parse_cpu(&p, nbits, &lo);
+		if (err)
+			return err;
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			err = parse_cpu(&p, nbits, &hi);
+			if (err)
+				return err;
+		} else if (!end_of_region(*p)) {
+			return -EINVAL;
+		}
+	}
+	used = group = hi - lo + 1;
+	if (*p == ':') {
+		p++;
+		err = parse_cpu(&p, 0, &used);
+		if (err || *p != '/')
+			return -EINVAL;
+		p++;
+		err = parse_cpu(&p, 0, &group);
+		if (err)
+			return err;
+	}
+	/* the kernel's bitmap_check_region(): "3-1", "0-7:5/4" and "x/0" are wrong */
+	if (hi < lo || group == 0 || used > group || !end_of_region(*p))
+		return -EINVAL;
+	if (nbits && hi >= nbits)
+		return -ERANGE;
+	for (unsigned start = lo; start <= hi; start += group)
+		for (unsigned c = start; c < start + used && c <= hi; c++)
+			isolator_cpuset_add(set, c);
+	*pp = p;
+	return 0;
+}
+
+int cpulist_parse_nbits(const char *text, unsigned nbits, struct isolator_cpuset *set)
 {
 	const char *p = text;
-	unsigned lo, hi;
 	int err;
 
 	memset(set, 0, sizeof(*set));
@@ -64,22 +162,11 @@ ISOLATOR_API int isolator_cpuset_parse(const char *text, struct isolator_cpuset 
 	while (isspace((unsigned char)*p))
 		p++;
 	if (!*p)
-		return -EINVAL;
+		return -EINVAL; /* the kernel takes "" as no CPU; a user who typed it meant some */
 	for (;;) {
-		err = parse_cpu(&p, &lo);
+		err = parse_region(&p, nbits, set);
 		if (err)
 			return err;
-		hi = lo;
-		if (*p == '-') {
-			p++;
-			err = parse_cpu(&p, &hi);
-			if (err)
-				return err;
-			if (hi < lo)  /* "3-1" */
-				return -EINVAL;
-		}
-		for (unsigned c = lo; c <= hi; c++)
-			isolator_cpuset_add(set, c);
 		if (*p != ',')
 			break;
 		p++;
@@ -87,6 +174,19 @@ ISOLATOR_API int isolator_cpuset_parse(const char *text, struct isolator_cpuset 
 	while (isspace((unsigned char)*p))
 		p++;
 	return *p ? -EINVAL : 0;
+}
+
+int cpulist_parse(const char *sysroot, const char *text, struct isolator_cpuset *set)
+{
+	/* N and all need the number of CPUs: read it only when they are there */
+	unsigned nbits = text && (strchr(text, 'N') || strcasestr(text, "all")) ? cpus_nbits(sysroot) : 0;
+
+	return cpulist_parse_nbits(text, nbits, set);
+}
+
+ISOLATOR_API int isolator_cpuset_parse(const char *text, struct isolator_cpuset *set)
+{
+	return cpulist_parse(NULL, text, set);
 }
 
 ISOLATOR_API int isolator_cpuset_format(const struct isolator_cpuset *set, char *buf, size_t len)
@@ -153,14 +253,19 @@ int cmdline_lists_cpu(const char *sysroot, const char *param, unsigned cpu)
 		end = strchr(v, ' ');
 		if (end)
 			*end = '\0';
-		/* isolcpus=domain,managed_irq,2-3: skip the flags before the list */
-		while (*v && (*v < '0' || *v > '9')) {
-			v = strchr(v, ',');
-			if (!v)
-				return 0;
-			v++;
+		/* isolcpus=domain,managed_irq,2-3: skip the flags before the list
+		 * (a letter may also start the list itself: N, all) */
+		for (int again = 1; again;) {
+			static const char *const flags[] = { "nohz,", "domain,", "managed_irq," };
+
+			again = 0;
+			for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+				if (!strncmp(v, flags[i], strlen(flags[i]))) {
+					v += strlen(flags[i]);
+					again = 1;
+				}
 		}
-		return isolator_cpuset_parse(v, &set) == 0 && isolator_cpuset_has(&set, cpu);
+		return cpulist_parse(sysroot, v, &set) == 0 && isolator_cpuset_has(&set, cpu);
 	}
 	return 0;
 }
@@ -173,5 +278,5 @@ int sysfs_lists_cpu(const char *sysroot, const char *file, unsigned cpu)
 	if (sysroot_path(path, sizeof(path), sysroot, "/sys/devices/system/cpu/%s", file) ||
 	    read_text(path, buf, sizeof(buf)) < 0)
 		return 0;
-	return isolator_cpuset_parse(buf, &set) == 0 && isolator_cpuset_has(&set, cpu);
+	return cpulist_parse(sysroot, buf, &set) == 0 && isolator_cpuset_has(&set, cpu);
 }

@@ -119,6 +119,17 @@ int irq_steer_away(const char *sysroot, unsigned cpu, struct journal *j,
 
 /* --- CPU lists the kernel was booted with (cpuset.c) ---------------------- */
 
+/*
+ * The kernel's CPU-list syntax (3, 0-3,7, N, 2-N, all, 0-7:2/4), the one
+ * parser behind isolator_cpuset_parse(). N and all stand for the CPUs of
+ * @nbits (refused when 0); cpulist_parse() takes @nbits from
+ * <sysroot>/sys/devices/system/cpu/possible (else online) when it needs it.
+ * Return: 0; -EINVAL malformed (also "" and N without a CPU count);
+ * -ERANGE a CPU past @nbits or ISOLATOR_MAX_CPUS.
+ */
+int cpulist_parse_nbits(const char *text, unsigned nbits, struct isolator_cpuset *set);
+int cpulist_parse(const char *sysroot, const char *text, struct isolator_cpuset *set);
+
 /* Whether kernel parameter @param= (isolcpus, nohz_full, rcu_nocbs...) in
  * /proc/cmdline lists @cpu; flags before the list (isolcpus=domain,2) are
  * skipped. 1 or 0. */

@@ -404,7 +404,7 @@ static void check_irqaffinity(const struct ctx *c, struct tune_check *r)
 		return;
 	}
 	EVIDENCE(r, "irqaffinity=%s", val);
-	if (isolator_cpuset_parse(val, &set) == 0 && !cpuset_intersects(&set, &c->cpus)) {
+	if (cpulist_parse(c->sysroot, val, &set) == 0 && !cpuset_intersects(&set, &c->cpus)) {
 		r->status = TUNE_PASS;
 		r->fix[0] = r->boot[0] = '\0';
 	} else {
@@ -447,7 +447,7 @@ static void check_irq_affinity(const struct ctx *c, struct tune_check *r)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/smp_affinity_list", dir, de->d_name);
-		if (read_text(path, val, sizeof(val)) < 0 || isolator_cpuset_parse(val, &set))
+		if (read_text(path, val, sizeof(val)) < 0 || cpulist_parse(c->sysroot, val, &set))
 			continue;
 		total++;
 		if (!cpuset_intersects(&set, &c->cpus))
@@ -635,7 +635,7 @@ static void check_smt(const struct ctx *c, struct tune_check *r)
 	r->status = TUNE_SKIP;
 	for_each_cpu(c, cpu) {
 		if (rd(c, sib, sizeof(sib), "/sys/devices/system/cpu/cpu%u/topology/thread_siblings_list",
-		       cpu) <= 0 || isolator_cpuset_parse(sib, &set)) {
+		       cpu) <= 0 || cpulist_parse(c->sysroot, sib, &set)) {
 			EVIDENCE(r, "%sCPU %u: no topology", *r->evidence ? "; " : "", cpu);
 			continue;
 		}
@@ -728,7 +728,7 @@ static void check_watchdogs(const struct ctx *c, struct tune_check *r)
 		return;
 	}
 	if (rd(c, mask, sizeof(mask), "/proc/sys/kernel/watchdog_cpumask") > 0 &&
-	    isolator_cpuset_parse(mask, &set) == 0)
+	    cpulist_parse(c->sysroot, mask, &set) == 0)
 		in_mask = cpuset_intersects(&set, &c->cpus);
 	else
 		snprintf(mask, sizeof(mask), "all");
@@ -964,7 +964,7 @@ static void check_kthreads(const struct ctx *c, struct tune_check *r)
 		while (*q == ' ' || *q == '\t')
 			q++;
 		*strchrnul(q, '\n') = '\0';
-		if (isolator_cpuset_parse(q, &allowed) || !cpuset_intersects(&allowed, &c->cpus))
+		if (cpulist_parse(c->sysroot, q, &allowed) || !cpuset_intersects(&allowed, &c->cpus))
 			continue;
 		if (isolator_cpuset_count(&allowed) == 1) {
 			bound++; /* per-CPU: ksoftirqd, migration, cpuhp, kworker/N: */
@@ -1012,6 +1012,269 @@ static void check_isolator_kernel(const struct ctx *c, struct tune_check *r)
 		       "from kernel/ and reboot");
 }
 
+/* --- what tuned's cpu-partitioning and realtime profiles set -------------- */
+
+/* The value of NAME= in a shell-style settings file (/etc/default/irqbalance),
+ * quotes removed; 1 if set (and not commented out), 0 if not. */
+static int conf_value(const struct ctx *c, const char *file, const char *name, char *out,
+		      size_t len)
+{
+	char buf[8192], *line, *save = NULL;
+	size_t n = strlen(name);
+	int found = 0;
+
+	if (rd(c, buf, sizeof(buf), "%s", file) < 0)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *v;
+
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (strncmp(line, name, n) || line[n] != '=')
+			continue;
+		v = line + n + 1;
+		if (*v == '"' || *v == '\'') {
+			char q = *v++, *e = strchr(v, q);
+
+			if (e)
+				*e = '\0';
+		}
+		snprintf(out, len, "%s", v);
+		found = 1; /* the last assignment wins, as in the shell */
+	}
+	return found;
+}
+
+static void check_numa_balancing(const struct ctx *c, struct tune_check *r)
+{
+	long v = rd_long(c, "/proc/sys/kernel/numa_balancing", -1);
+	char path[512];
+	int nodes = 0;
+
+	if (v < 0) {
+		EVIDENCE(r, "no /proc/sys/kernel/numa_balancing (CONFIG_NUMA_BALANCING off)");
+		return;
+	}
+	for (int node = 0; node < 64; node++)
+		if (!sysroot_path(path, sizeof(path), c->sysroot, "/sys/devices/system/node/node%d",
+				  node) && !access(path, F_OK))
+			nodes++;
+	EVIDENCE(r, "kernel.numa_balancing=%ld, %d NUMA node%s", v, nodes, nodes == 1 ? "" : "s");
+	if (!v) {
+		r->status = TUNE_PASS;
+		return;
+	}
+	/* balancing unmaps pages to sample accesses: the isolated loop takes
+	 * NUMA hinting page faults and its pages migrate under it */
+	r->status = nodes > 1 ? TUNE_FAIL : TUNE_WARN;
+	EVIDENCE(r, nodes > 1 ? ": hinting page faults and page migration on the isolated loop"
+			       : ": nothing to balance on one node, but it scans when a node appears");
+	FIX(r, "sysctl kernel.numa_balancing=0 (tuned's cpu-partitioning and realtime profiles set it)");
+}
+
+static void check_stat_interval(const struct ctx *c, struct tune_check *r)
+{
+	long v = rd_long(c, "/proc/sys/vm/stat_interval", -1);
+
+	if (v < 0) {
+		EVIDENCE(r, "no /proc/sys/vm/stat_interval");
+		return;
+	}
+	EVIDENCE(r, "vm.stat_interval=%ld s", v);
+	/* vmstat_update folds per-CPU counters from a per-CPU work item every
+	 * interval; nohz_full CPUs are skipped only once their counters are quiet */
+	r->status = v >= 10 ? TUNE_PASS : v > 1 ? TUNE_WARN : TUNE_FAIL;
+	if (r->status != TUNE_PASS) {
+		EVIDENCE(r, ": the vmstat work item may run on CPU %s every %ld s", c->list, v);
+		FIX(r, "sysctl vm.stat_interval=10 (as tuned's cpu-partitioning profile)");
+	}
+}
+
+static void check_skew_tick(const struct ctx *c, struct tune_check *r)
+{
+	char val[64];
+	int nohz = 1;
+
+	for_each_cpu(c, cpu)
+		nohz &= cmdline_lists_cpu(c->sysroot, "nohz_full", cpu);
+	if (cmdline_param(c->sysroot, "skew_tick", val, sizeof(val)) && strcmp(val, "0")) {
+		EVIDENCE(r, "skew_tick=%s on the command line", val);
+		r->status = TUNE_PASS;
+		return;
+	}
+	EVIDENCE(r, "no skew_tick=1 on the command line: every CPU's tick fires at the same "
+		    "instant and they contend for the jiffies and timekeeping locks%s",
+		 nohz ? " (the CPU is nohz_full: its tick runs only when it cannot stop)" : "");
+	r->status = nohz ? TUNE_WARN : TUNE_FAIL;
+	FIX(r, "add skew_tick=1 to the kernel command line (tuned's realtime and "
+	       "cpu-partitioning profiles do)");
+	BOOT(r, "skew_tick=1");
+}
+
+static void check_nosoftlockup(const struct ctx *c, struct tune_check *r)
+{
+	long master = rd_long(c, "/proc/sys/kernel/watchdog", -1);
+	long soft = rd_long(c, "/proc/sys/kernel/soft_watchdog", -1);
+	char val[64], mask[256];
+	struct isolator_cpuset set;
+
+	if (cmdline_param(c->sysroot, "nosoftlockup", val, sizeof(val))) {
+		EVIDENCE(r, "nosoftlockup on the command line");
+		r->status = TUNE_PASS;
+		return;
+	}
+	EVIDENCE(r, "no nosoftlockup on the command line; kernel.watchdog=%ld soft_watchdog=%ld",
+		 master, soft);
+	if (master == 0 || soft == 0) {
+		EVIDENCE(r, ": the soft-lockup detector is off at run time");
+		r->status = TUNE_PASS;
+		return;
+	}
+	if (master < 0 && soft < 0) {
+		EVIDENCE(r, " (no lockup detector in this kernel)");
+		r->status = TUNE_PASS;
+		return;
+	}
+	/* the detector's hrtimer and its stopper work run on every CPU of
+	 * watchdog_cpumask, every watchdog_thresh * 2 / 5 seconds */
+	if (rd(c, mask, sizeof(mask), "/proc/sys/kernel/watchdog_cpumask") > 0 &&
+	    cpulist_parse(c->sysroot, mask, &set) == 0 && !cpuset_intersects(&set, &c->cpus)) {
+		EVIDENCE(r, "; watchdog_cpumask=%s leaves CPU %s out until the next boot", mask,
+			 c->list);
+		r->status = TUNE_WARN;
+	} else {
+		EVIDENCE(r, ": its hrtimer and stopper-thread wake-up run on CPU %s", c->list);
+		r->status = TUNE_FAIL;
+	}
+	FIX(r, "add nosoftlockup to the kernel command line (tuned's cpu-partitioning and "
+	       "realtime profiles do); isolator apply narrows watchdog_cpumask until then");
+	BOOT(r, "nosoftlockup");
+}
+
+static void check_hung_task(const struct ctx *c, struct tune_check *r)
+{
+	long v = rd_long(c, "/proc/sys/kernel/hung_task_timeout_secs", -1);
+
+	if (v < 0) {
+		EVIDENCE(r, "no /proc/sys/kernel/hung_task_timeout_secs (CONFIG_DETECT_HUNG_TASK off)");
+		return;
+	}
+	EVIDENCE(r, "kernel.hung_task_timeout_secs=%ld", v);
+	/* work held for an isolated CPU until its next isolator_tick() keeps its
+	 * sender waiting (kernel/README.md): a short timeout reports it hung */
+	r->status = v == 0 || v >= 600 ? TUNE_PASS : v >= 120 ? TUNE_WARN : TUNE_FAIL;
+	if (r->status == TUNE_PASS)
+		return;
+	EVIDENCE(r, ": a task waiting %ld s on work held for the isolated CPU is reported hung "
+		    "(with a stack dump, or a panic with hung_task_panic)", v);
+	FIX(r, "sysctl kernel.hung_task_timeout_secs=600 (as tuned's cpu-partitioning profile); "
+	       "tick the isolated loop well within it");
+}
+
+static void check_irqbalance(const struct ctx *c, struct tune_check *r)
+{
+	static const char *const files[] = { "/etc/default/irqbalance", "/etc/sysconfig/irqbalance" };
+	char dir[512], path[700], comm[64], val[512] = "", file[64] = "";
+	struct isolator_cpuset banned = { 0 }, sys;
+	int running = 0, covered = 1;
+	struct dirent *de;
+	DIR *d;
+
+	if (!sysroot_path(dir, sizeof(dir), c->sysroot, "/proc") && (d = opendir(dir))) {
+		while ((de = readdir(d)) && !running) {
+			if (!isdigit((unsigned char)de->d_name[0]))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
+			running = read_text(path, comm, sizeof(comm)) > 0 && !strcmp(comm, "irqbalance");
+		}
+		closedir(d);
+	}
+	/* what irqbalance bans: IRQBALANCE_BANNED_CPULIST (1.8) or the older
+	 * hex IRQBALANCE_BANNED_CPUS, plus the isolated and nohz_full CPUs it
+	 * leaves alone by itself */
+	for (size_t i = 0; i < ARRAY_SIZE(files) && !file[0]; i++) {
+		struct isolator_cpuset set;
+
+		if (conf_value(c, files[i], "IRQBALANCE_BANNED_CPULIST", val, sizeof(val)) &&
+		    !cpulist_parse(c->sysroot, val, &set)) {
+			snprintf(file, sizeof(file), "%s: IRQBALANCE_BANNED_CPULIST", files[i]);
+			banned = set;
+		} else if (conf_value(c, files[i], "IRQBALANCE_BANNED_CPUS", val, sizeof(val)) &&
+			   !hexmask_parse(val, &set)) {
+			snprintf(file, sizeof(file), "%s: IRQBALANCE_BANNED_CPUS", files[i]);
+			banned = set;
+		}
+	}
+	for (size_t i = 0; i < 2; i++) {
+		char buf[1024];
+
+		if (rd(c, buf, sizeof(buf), "/sys/devices/system/cpu/%s",
+		       i ? "nohz_full" : "isolated") > 0 && !cpulist_parse(c->sysroot, buf, &sys))
+			for (size_t k = 0; k < ARRAY_SIZE(banned.bits); k++)
+				banned.bits[k] |= sys.bits[k];
+	}
+	for_each_cpu(c, cpu)
+		covered &= isolator_cpuset_has(&banned, cpu);
+	EVIDENCE(r, "irqbalance %s; ", running ? "running" : "not running");
+	if (file[0])
+		EVIDENCE(r, "%s=%s", file, val);
+	else
+		EVIDENCE(r, "no banned CPUs configured");
+	if (covered) {
+		EVIDENCE(r, "; CPU %s banned (configured, isolated or nohz_full)", c->list);
+		r->status = TUNE_PASS;
+		return;
+	}
+	r->status = running ? TUNE_FAIL : TUNE_WARN;
+	EVIDENCE(r, running ? ": it moves IRQs back onto CPU %s every 10 s"
+			    : ": started, it would move IRQs onto CPU %s", c->list);
+	FIX(r, "IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance, then restart irqbalance "
+	       "(tuned's cpu-partitioning sets banned_cpus; isolator-apply.service stops it)",
+	    c->list);
+}
+
+static void check_systemd_affinity(const struct ctx *c, struct tune_check *r)
+{
+	char buf[4096], val[512] = "", others[256], *q;
+	struct isolator_cpuset pid1, conf;
+	int have_pid1 = 0, have_conf;
+
+	isolator_cpuset_format(&c->others, others, sizeof(others));
+	if (rd(c, buf, sizeof(buf), "/proc/1/status") > 0 && (q = strstr(buf, "Cpus_allowed_list:"))) {
+		q += strlen("Cpus_allowed_list:");
+		while (*q == ' ' || *q == '\t')
+			q++;
+		*strchrnul(q, '\n') = '\0';
+		have_pid1 = !cpulist_parse(c->sysroot, q, &pid1);
+		if (have_pid1)
+			EVIDENCE(r, "PID 1 may run on CPUs %s", q);
+	}
+	have_conf = conf_value(c, "/etc/systemd/system.conf", "CPUAffinity", val, sizeof(val));
+	/* systemd takes a space- or comma-separated list of CPUs and ranges */
+	for (char *s = val; *s; s++)
+		if (*s == ' ')
+			*s = ',';
+	have_conf = have_conf && val[0] && !cpulist_parse(c->sysroot, val, &conf);
+	EVIDENCE(r, "%s/etc/systemd/system.conf: %s%s", r->evidence[0] ? "; " : "",
+		 have_conf ? "CPUAffinity=" : "no CPUAffinity", have_conf ? val : "");
+	if (!have_pid1) {
+		r->status = TUNE_SKIP;
+		return;
+	}
+	if (!cpuset_intersects(&pid1, &c->cpus)) {
+		EVIDENCE(r, ": services start off CPU %s", c->list);
+		r->status = TUNE_PASS;
+		return;
+	}
+	/* configured but not yet in force: systemd reads it at boot (or daemon-reexec) */
+	r->status = have_conf && !cpuset_intersects(&conf, &c->cpus) ? TUNE_WARN : TUNE_FAIL;
+	EVIDENCE(r, r->status == TUNE_WARN ? ": not in force until reboot"
+					   : ": every service and its threads may run on CPU %s",
+		 c->list);
+	FIX(r, "CPUAffinity=%s in /etc/systemd/system.conf, then reboot (tuned's "
+	       "cpu-partitioning sets it; isolator never edits it)", others);
+}
+
 /* --- the table ------------------------------------------------------------- */
 
 static const struct {
@@ -1038,6 +1301,14 @@ static const struct {
 	{ "smi", "SMI count (MSR 0x34)", check_smi },
 	{ "kthreads", "kernel threads on the CPU", check_kthreads },
 	{ "isolator_kernel", "isolator kernel extension", check_isolator_kernel },
+	/* what tuned's cpu-partitioning and realtime profiles also set */
+	{ "numa_balancing", "automatic NUMA balancing", check_numa_balancing },
+	{ "vm_stat_interval", "vmstat update interval", check_stat_interval },
+	{ "skew_tick", "skew_tick= boot parameter", check_skew_tick },
+	{ "nosoftlockup", "nosoftlockup boot parameter", check_nosoftlockup },
+	{ "hung_task_timeout", "hung-task timeout", check_hung_task },
+	{ "irqbalance", "irqbalance's banned CPUs", check_irqbalance },
+	{ "systemd_cpuaffinity", "systemd CPUAffinity=", check_systemd_affinity },
 };
 
 int tune_check_run(const char *sysroot, const struct isolator_cpuset *cpus,

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A streaming JSON emitter, shared by every command that has --json. */
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "json.h"
+#include "util.h"
 
 void json_init(struct json *j, FILE *f)
 {
@@ -105,4 +109,53 @@ void json_bool(struct json *j, int v)
 {
 	sep(j);
 	fputs(v ? "true" : "false", j->f);
+}
+
+int json_out_parse(struct json_out *o, const char *what, const char *arg)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	o->on = 1;
+	o->file = NULL;
+	if (!arg)
+		return 0;
+	if (!*arg) {
+		fail("%s=: name a file, or give --json alone for stdout", what);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", arg);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			fail("%s='%s': no directory %s", what, arg, dir);
+			return -1;
+		}
+	}
+	o->file = arg;
+	return 0;
+}
+
+FILE *json_out_open(const struct json_out *o)
+{
+	FILE *f;
+
+	if (!o->file)
+		return stdout;
+	f = fopen(o->file, "w");
+	if (!f)
+		fail("--json='%s': %s", o->file, strerror(errno));
+	return f;
+}
+
+int json_out_close(const struct json_out *o, FILE *f)
+{
+	if (!o->file)
+		return fflush(stdout) ? -1 : 0;
+	if (ferror(f) | fclose(f)) {
+		fail("--json='%s': write failed", o->file);
+		return -1;
+	}
+	return 0;
 }

@@ -29,4 +29,29 @@ void json_double(struct json *j, double v);
 void json_null(struct json *j);
 void json_bool(struct json *j, int v);
 
+/*
+ * --json[=FILE], as rt-tests take it (cyclictest --json=FILE): a bare
+ * --json prints JSON on stdout instead of the table; --json=FILE keeps the
+ * table on stdout and writes the JSON to FILE. Options use
+ * { "json", optional_argument, NULL, 'j' } and hand optarg here.
+ */
+#define JSON_OPT_HELP "  -j, --json[=FILE]"
+struct json_out {
+	int on;           /* --json given */
+	const char *file; /* --json=FILE, or NULL for stdout */
+};
+/* Record --json's @arg (getopt's optarg, NULL when bare); FILE's directory
+ * must exist now, not after the run. Return: 0, or -1 after one line. */
+int json_out_parse(struct json_out *o, const char *what, const char *arg);
+/* Whether the readable table goes to stdout (no --json, or --json=FILE). */
+static inline int json_out_table(const struct json_out *o)
+{
+	return !o->on || o->file;
+}
+/* The stream to write to: stdout, or FILE opened now. Return: NULL after
+ * one line on failure. */
+FILE *json_out_open(const struct json_out *o);
+/* Flush stdout, or close FILE. Return: 0, or -1 after one line. */
+int json_out_close(const struct json_out *o, FILE *f);
+
 #endif

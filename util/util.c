@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "util.h"
@@ -21,14 +22,21 @@ int fail(const char *fmt, ...)
 	return EXIT_ERROR;
 }
 
+/* The kernel's CPU-list syntax, as the man page's CPU LISTS says. */
+#define CPULIST_EXAMPLES "e.g. 3, 0-3,7, 2-N, all or 0-7:2/4"
+
 int parse_cpulist_online(const char *what, const char *text, struct isolator_cpuset *set)
 {
 	struct isolator_cpuset online;
 	char buf[256];
 	int err = isolator_cpuset_parse(text, set);
 
+	if (err == -ERANGE) {
+		fail("%s '%s': a CPU past the last one this machine can have", what, text);
+		return -1;
+	}
 	if (err) {
-		fail("%s '%s': not a CPU list (want e.g. 3 or 0-3,7)", what, text);
+		fail("%s '%s': not a CPU list (want " CPULIST_EXAMPLES ")", what, text);
 		return -1;
 	}
 	if (isolator_cpus_online(NULL, &online) < 0) {
@@ -46,22 +54,18 @@ int parse_cpulist_online(const char *what, const char *text, struct isolator_cpu
 
 int parse_cpu_online(const char *what, const char *text, unsigned *cpu)
 {
-	struct isolator_cpuset online;
-	unsigned long v;
-	char buf[256];
+	struct isolator_cpuset set;
 
-	if (parse_uint(what, text, 0, ULONG_MAX, &v) < 0)
+	/* the same syntax as a list ("N" is the last CPU), naming one CPU */
+	if (parse_cpulist_online(what, text, &set) < 0)
 		return -1;
-	if (isolator_cpus_online(NULL, &online) < 0) {
-		fail("%s", isolator_errmsg());
-		return -1;
-	}
-	if (v >= ISOLATOR_MAX_CPUS || !isolator_cpuset_has(&online, (unsigned)v)) {
-		isolator_cpuset_format(&online, buf, sizeof(buf));
-		fail("%s: CPU %lu is not online (online: %s)", what, v, buf);
+	if (isolator_cpuset_count(&set) != 1) {
+		fail("%s '%s': want one CPU, not %u", what, text, isolator_cpuset_count(&set));
 		return -1;
 	}
-	*cpu = (unsigned)v;
+	for (unsigned c = 0; c < ISOLATOR_MAX_CPUS; c++)
+		if (isolator_cpuset_has(&set, c))
+			*cpu = c;
 	return 0;
 }
 
@@ -112,13 +116,17 @@ bad:
 	return -1;
 }
 
-int parse_duration(const char *what, const char *text, uint64_t *ns)
+int parse_time(const char *what, const char *text, uint64_t bare_ns, uint64_t *ns)
 {
+	/* the units of oslat, rtla and cyclictest; case does not matter
+	 * (oslat takes 2H), "us" may be written "µs" */
 	static const struct {
 		const char *suffix;
 		double scale;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e9 },
-		      { "m", 60e9 }, { "h", 3600e9 } };
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		      { "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 }, { "d", 86400e9 } };
+	const char *bare = bare_ns == UNIT_NS ? "ns" : bare_ns == UNIT_US ? "us" :
+			   bare_ns == UNIT_MS ? "ms" : "s";
 	const char *unit;
 	double v;
 	size_t n;
@@ -127,21 +135,29 @@ int parse_duration(const char *what, const char *text, uint64_t *ns)
 		goto bad;
 	unit = text + n;
 	v = strtod(text, NULL); /* digits and one '.': a plain decimal */
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(unit, units[i].suffix)) {
-			double t = v * units[i].scale;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) + 1; i++) {
+		double scale = i < sizeof(units) / sizeof(units[0]) ? units[i].scale : (double)bare_ns;
+		const char *suffix = i < sizeof(units) / sizeof(units[0]) ? units[i].suffix : "";
+		double t = v * scale;
 
-			if (t > 7 * 24 * 3600e9) {
-				fail("%s '%s': longer than a week", what, text);
-				return -1;
-			}
-			*ns = (uint64_t)t;
-			return 0;
+		if (strcasecmp(unit, suffix))
+			continue;
+		if (t > TIME_MAX_NS) {
+			fail("%s '%s': longer than a year", what, text);
+			return -1;
 		}
+		*ns = (uint64_t)(t + 0.5);
+		return 0;
+	}
 bad:
-	fail("%s '%s': not a duration (want e.g. 10, 0.5s, 200ms, 2us, 24h)", what,
-	     text ? text : "");
+	fail("%s '%s': not a time (want a number and a unit: ns, us, ms, s, m, h, d; "
+	     "a bare number is %s)", what, text ? text : "", bare);
 	return -1;
+}
+
+int parse_duration(const char *what, const char *text, uint64_t *ns)
+{
+	return parse_time(what, text, UNIT_S, ns);
 }
 
 void sleep_ns(uint64_t ns, volatile int *stop)

@@ -30,11 +30,28 @@ size_t number_span(const char *text, int fraction);
 
 /* Parsers: 0 on success; on failure print one line naming @what and return -1.
  * Each takes its numbers by number_span()'s rule. */
+/* A CPU list in the kernel's syntax (3, 0-3,7, N, 2-N, all, 0-7:2/4), every
+ * CPU online; parse_cpu_online() wants a list of exactly one CPU. */
 int parse_cpu_online(const char *what, const char *text, unsigned *cpu);
 int parse_cpulist_online(const char *what, const char *text, struct isolator_cpuset *set);
 int parse_uint(const char *what, const char *text, unsigned long min, unsigned long max,
 	       unsigned long *out);
-/* Seconds as a decimal ("0.5", "10") to nanoseconds; suffixes s, ms, us, ns. */
+/*
+ * A time to nanoseconds: a number with a unit, ns us ms s m h d (case
+ * ignored: 2H, 1d, 200ms, 0.5s, 2us), or a bare number in @bare_ns units,
+ * which is what cyclictest and rtla mean for the same option (say it in the
+ * option's --help): seconds for a run's duration (cyclictest -D, rtla -d),
+ * microseconds for a period, an interval or a threshold (cyclictest -i,
+ * rtla -p, oslat -T), nanoseconds for a SCHED_DEADLINE runtime (chrt,
+ * rtla -P d:). At most a year.
+ */
+#define UNIT_NS 1ull
+#define UNIT_US 1000ull
+#define UNIT_MS 1000000ull
+#define UNIT_S 1000000000ull
+#define TIME_MAX_NS (366 * 86400e9)
+int parse_time(const char *what, const char *text, uint64_t bare_ns, uint64_t *ns);
+/* parse_time() with a bare number in seconds: a run's duration. */
 int parse_duration(const char *what, const char *text, uint64_t *ns);
 
 /* For getopt's '?': one line naming the bad argument. Call with opterr = 0. */
