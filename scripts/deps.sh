@@ -12,7 +12,8 @@ pkgs_bench="libck-dev dpdk-dev libgpiod-dev gnuplot-nox python3-jsonschema"
 # rtla reads timerlat/osnoise where the kernel has those tracers
 pkgs_explain="rt-tests rtla"
 # libtracefs-dev does not pull in the libtraceevent headers its own header includes
-pkgs_model="libtracefs-dev libtraceevent-dev libtracecmd-dev"
+# libtracecmd-dev: trace.dat; trace-cmd: tests/model_dat.sh reads the file back
+pkgs_model="libtracefs-dev libtraceevent-dev libtracecmd-dev trace-cmd"
 # what the formats tests check against: promtool (Prometheus), mandoc's
 # lint, JSON schemas, bash completion's own helpers
 pkgs_formats="prometheus mandoc python3-jsonschema bash-completion"

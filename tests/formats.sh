@@ -18,6 +18,12 @@ tmp=$(mktemp -d /tmp/isolator-formats-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export ISOLATOR_STATE_DIR="$tmp/state"
 . "$(dirname "$0")/tap.sh"
+# bench noise below isolates a real CPU (IRQs steered off it): hold the lock
+# the system tests share (cli.sh, tune_cli.sh, bench_cli.sh)
+if command -v flock >/dev/null; then
+	exec 9>/tmp/isolator-system-test.lock
+	flock -w 300 9
+fi
 check() { if eval "$2"; then ok "$1"; else not_ok "$1"; sed 's/^/#   /' "$tmp/log" 2>/dev/null | head -30; fi; }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 

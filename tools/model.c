@@ -19,25 +19,30 @@
 #include "../util/json.h"
 #include "../util/util.h"
 #include "commands.h"
+#include "model_dat.h"
 
 struct report_params {
 	const char *file;
 	struct isolator_cpuset cpus;
 	int have_cpus;
+	int dat; /* FILE is trace-cmd's binary trace.dat */
 	struct json_out json;
 };
 
 static void model_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: isolator model record [--duration S] [-o FILE]\n"
+		"usage: isolator model record [--duration T] [-o FILE]\n"
 		"       isolator model report FILE [--cpu LIST] [--json[=FILE]]\n\n"
 		"record: enable the preemptirq, sched, irq, irq_vectors and nmi tracepoints\n"
-		"        for S seconds (default 10) and save them to FILE (default model.trace).\n"
+		"        for T (a bare number is seconds; default 10 s) and save them to FILE\n"
+		"        (default model.trace); a FILE ending in .dat is trace-cmd's binary\n"
+		"        trace.dat (libtracecmd), which trace-cmd report and kernelshark read.\n"
 		"report: per CPU, D_POID, D_PAIE, D_PSD, D_ST with the code responsible,\n"
 		"        L_IF = max(D_ST, D_POID) + D_PAIE + D_PSD, and the bound with IRQ and\n"
 		"        NMI interference (sporadic and sliding-window), all in ns. FILE may\n"
-		"        also be a tracefs 'trace' file or 'trace-cmd report' output.\n"
+		"        also be a tracefs 'trace' file, 'trace-cmd report' output or a\n"
+		"        trace-cmd trace.dat file (read through libtracecmd).\n"
 		"        --json prints schema isolator-model/1 instead of the table;\n"
 		"        --json=FILE writes it to FILE and keeps the table.\n");
 }
@@ -152,6 +157,8 @@ static void print_json(FILE *f, const struct model *m, const struct report_param
 	json_string(&j, "isolator-model/1");
 	json_key(&j, "file");
 	json_string(&j, p->file);
+	json_key(&j, "format");
+	json_string(&j, p->dat ? "trace.dat" : "text");
 	json_key(&j, "cpus");
 	json_array_begin(&j);
 	for (unsigned i = 0; i < model_ncpus(m); i++) {
@@ -275,7 +282,12 @@ static int cmd_report(int argc, char **argv)
 		fclose(f);
 		return fail("model report: out of memory");
 	}
-	while ((n = getline(&line, &cap, f)) > 0) {
+	p.dat = model_dat_is(p.file);
+	if (p.dat && model_dat_feed(p.file, m, err, sizeof(err)) < 0) {
+		rc = fail("model report: %s: %s", p.file, err);
+		goto out;
+	}
+	while (!p.dat && (n = getline(&line, &cap, f)) > 0) {
 		int r = model_feed_line(m, line, (size_t)n, err, sizeof(err));
 
 		if (r < 0) {
@@ -377,27 +389,29 @@ static void on_signal(int sig)
 static int write_record(struct tep_event *event, struct tep_record *record, int cpu, void *arg)
 {
 	struct record_ctx *ctx = arg;
-	struct tep_handle *tep = event->tep;
-	int pid = tep_data_pid(tep, record);
+	char line[8192];
+	int n;
 
 	if (record->missed_events) {
 		fprintf(ctx->out, "CPU:%d [LOST %lld EVENTS]\n", cpu,
 			(long long)(record->missed_events > 0 ? record->missed_events : 0));
 		ctx->lost++;
 	}
-	trace_seq_reset(&ctx->seq);
-	/* the latency flags: irqs-off, need-resched, hard/soft irq, preempt depth */
-	tep_print_event(tep, &ctx->seq, record, "%s", TEP_PRINT_LATENCY);
-	trace_seq_terminate(&ctx->seq);
-	fprintf(ctx->out, "%16s-%-7d [%03d] %s %llu.%09llu: %s: ",
-		pid ? tep_data_comm_from_pid(tep, pid) : "<idle>", pid, cpu, ctx->seq.buffer,
-		record->ts / 1000000000ull, record->ts % 1000000000ull, event->name);
-	trace_seq_reset(&ctx->seq);
-	tep_print_event(tep, &ctx->seq, record, "%s", TEP_PRINT_INFO);
-	trace_seq_terminate(&ctx->seq);
-	fprintf(ctx->out, "%s\n", ctx->seq.buffer);
-	ctx->events++;
+	/* the line trace-cmd report prints, as report reads a trace.dat too */
+	n = model_format_record(event->tep, record, cpu, &ctx->seq, line, sizeof(line));
+	if (n > 0) {
+		fputs(line, ctx->out);
+		ctx->events++;
+	}
 	return 0;
+}
+
+/* Record into trace.dat rather than text: the name says so. */
+static int wants_dat(const char *file)
+{
+	size_t n = strlen(file);
+
+	return n > 4 && !strcmp(file + n - 4, ".dat");
 }
 
 static int record_run(const struct record_params *p)
@@ -405,7 +419,11 @@ static int record_run(const struct record_params *p)
 	struct tracefs_instance *inst = NULL;
 	struct tep_handle *tep = NULL;
 	struct record_ctx ctx = { 0 };
+	struct model_dat_writer *dat = NULL;
 	struct timespec t0, now;
+#ifdef HAVE_LIBTRACECMD
+	char err[256];
+#endif
 	char name[64];
 	unsigned enabled = 0, missing_essential = 0;
 	int rc = EXIT_ERROR;
@@ -417,10 +435,29 @@ static int record_run(const struct record_params *p)
 	if (!inst)
 		return fail("model record: cannot create tracefs instance %s: %s (root needed)", name,
 			    strerror(errno));
-	ctx.out = fopen(p->out, "w");
-	if (!ctx.out) {
-		fail("model record: %s: %s", p->out, strerror(errno));
+	if (wants_dat(p->out)) {
+#ifdef HAVE_LIBTRACECMD
+		/* the file is written at the end: see now that it can be */
+		ctx.out = fopen(p->out, "w");
+		if (ctx.out)
+			fclose(ctx.out);
+		ctx.out = NULL;
+		dat = model_dat_writer_new(inst, (int)sysconf(_SC_NPROCESSORS_CONF));
+		if (!dat || access(p->out, W_OK) < 0) {
+			fail("model record: %s: %s", p->out, strerror(errno ? errno : EIO));
+			goto out;
+		}
+#else
+		fail("model record: %s: writing trace.dat needs libtracecmd (scripts/deps.sh "
+		     "model, then rebuild)", p->out);
 		goto out;
+#endif
+	} else {
+		ctx.out = fopen(p->out, "w");
+		if (!ctx.out) {
+			fail("model record: %s: %s", p->out, strerror(errno));
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
 		if (!tracefs_event_file_exists(inst, wanted[i].system, wanted[i].event, "enable")) {
@@ -435,13 +472,15 @@ static int record_run(const struct record_params *p)
 				wanted[i].system, wanted[i].event, strerror(errno));
 			continue;
 		}
-		fprintf(ctx.out, "# event %s:%s\n", wanted[i].system, wanted[i].event);
+		if (ctx.out)
+			fprintf(ctx.out, "# event %s:%s\n", wanted[i].system, wanted[i].event);
 		enabled++;
 	}
 	/* every IRQ vector (x86: irq_vectors:*_entry/_exit) */
 	if (tracefs_event_file_exists(inst, "irq_vectors", "local_timer_entry", "enable") &&
 	    tracefs_event_enable(inst, "irq_vectors", NULL) == 0) {
-		fprintf(ctx.out, "# event irq_vectors:*\n");
+		if (ctx.out)
+			fprintf(ctx.out, "# event irq_vectors:*\n");
 		enabled++;
 	} else {
 		fprintf(stderr, "isolator: model record: missing tracepoints irq_vectors:* "
@@ -459,7 +498,8 @@ static int record_run(const struct record_params *p)
 	trace_seq_init(&ctx.seq);
 	tracefs_instance_file_write(inst, "buffer_size_kb", "16384");
 	tracefs_instance_file_write(inst, "trace_clock", "mono");
-	fprintf(ctx.out, "# isolator-model-trace 1: clock mono, time stamps in ns\n");
+	if (ctx.out)
+		fprintf(ctx.out, "# isolator-model-trace 1: clock mono, time stamps in ns\n");
 	fprintf(stderr, "isolator: model record: %u tracepoint groups for %.1f s into %s%s\n",
 		enabled, p->duration_ns / 1e9, p->out,
 		missing_essential ? " (without the D_* variables)" : "");
@@ -471,7 +511,16 @@ static int record_run(const struct record_params *p)
 		uint64_t el;
 
 		/* drain while recording, so the ring buffer does not overwrite */
-		tracefs_iterate_raw_events(tep, inst, NULL, 0, write_record, &ctx);
+		if (dat) {
+#ifdef HAVE_LIBTRACECMD
+			if (model_dat_writer_drain(dat) < 0) {
+				fail("model record: cannot save the ring buffers (disk full?)");
+				goto out;
+			}
+#endif
+		} else {
+			tracefs_iterate_raw_events(tep, inst, NULL, 0, write_record, &ctx);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		el = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000000000ull + (uint64_t)now.tv_nsec -
 		     (uint64_t)t0.tv_nsec;
@@ -480,6 +529,19 @@ static int record_run(const struct record_params *p)
 		usleep(100000);
 	}
 	tracefs_trace_off(inst);
+	if (dat) {
+#ifdef HAVE_LIBTRACECMD
+		if (model_dat_writer_finish(dat, p->out, err, sizeof(err)) < 0) {
+			fail("model record: %s", err);
+			goto out;
+		}
+#endif
+		fprintf(stderr, "isolator: model record: trace.dat written to %s "
+				"('isolator model report %s', or trace-cmd report -i %s)\n",
+			p->out, p->out, p->out);
+		rc = EXIT_OK;
+		goto out;
+	}
 	tracefs_iterate_raw_events(tep, inst, NULL, 0, write_record, &ctx);
 	if (fclose(ctx.out) != 0) {
 		ctx.out = NULL;
@@ -494,6 +556,11 @@ static int record_run(const struct record_params *p)
 out:
 	if (ctx.out)
 		fclose(ctx.out);
+#ifdef HAVE_LIBTRACECMD
+	model_dat_writer_free(dat);
+#endif
+	if (rc != EXIT_OK && dat)
+		unlink(p->out);
 	trace_seq_destroy(&ctx.seq);
 	tep_free(tep);
 	tracefs_instance_destroy(inst);
