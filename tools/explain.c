@@ -167,22 +167,21 @@ static void wrapped(const char *lead, const char *text)
 	unsigned col = (unsigned)printf("%s", lead);
 	const char *p = text;
 
-	while (*p) {
+	for (int first = 1; *p; first = 0) {
 		size_t w = strcspn(p, " ");
 
-		if (col + w > width && col > indent) {
+		if (!first && col + 1 + w > width) { /* no blank left at the end of a line */
 			printf("\n%*s", indent, "");
 			col = indent;
+		} else if (!first) {
+			putchar(' ');
+			col++;
 		}
 		printf("%.*s", (int)w, p);
 		col += (unsigned)w;
 		p += w;
 		while (*p == ' ')
 			p++;
-		if (*p) {
-			putchar(' ');
-			col++;
-		}
 	}
 	putchar('\n');
 }

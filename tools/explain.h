@@ -53,6 +53,7 @@ struct xseries {
 	uint64_t count;
 	uint64_t min_ns, max_ns, p50_ns, p99_ns; /* p50/p99: 0 unknown */
 	double avg_ns;        /* < 0 unknown */
+	uint64_t hw_noise, nmi_noise; /* rtla osnoise top: noise the OS did not cause */
 	struct xquote quote;
 };
 

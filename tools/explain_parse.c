@@ -660,7 +660,12 @@ static int parse_oslat(struct xreport *r, const struct lines *l, char *why, size
 
 /* --- rtla ------------------------------------------------------------------- */
 
-/* The auto-analysis line with the largest share ("... us (42.10 %)"). */
+/*
+ * rtla's auto analysis (timerlat_aa.c): the parts of the worst latency, each
+ * "...: X us (P %)", and its total "IRQ latency: X us (100%)" or
+ * "Thread latency: ...". Keep the largest part; when the parts explain little
+ * of an IRQ latency, the timer interrupt itself came late (kind "irq_late").
+ */
 static void read_aa(struct xreport *r, const struct lines *l)
 {
 	static const struct { const char *prefix, *kind; } kinds[] = {
@@ -670,13 +675,21 @@ static void read_aa(struct xreport *r, const struct lines *l)
 		{ "Timerlat IRQ duration:", "timerlat" },
 	};
 	double best = -1;
+	unsigned total_line = 0;
+	int irq_total = 0;
 
-	for (unsigned i = 0; i < l->n; i++)
+	for (unsigned i = 0; i < l->n; i++) {
+		const char *s = l->line[i], *pct = strrchr(s, '(');
+
+		if (pct && strstr(pct, "(100%)") && (starts(s, "IRQ latency:") || starts(s, "Thread latency:"))) {
+			total_line = i + 1;
+			irq_total = starts(s, "IRQ latency:");
+			continue;
+		}
 		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-			const char *s = l->line[i], *pct;
 			double v;
 
-			if (!starts(s, kinds[k].prefix) || !(pct = strrchr(s, '(')))
+			if (!starts(s, kinds[k].prefix) || !pct || !strchr(pct, '%'))
 				continue;
 			v = strtod(pct + 1, NULL);
 			if (v > best) {
@@ -685,37 +698,93 @@ static void read_aa(struct xreport *r, const struct lines *l)
 				snprintf(r->aa_kind, sizeof(r->aa_kind), "%s", kinds[k].kind);
 			}
 		}
+	}
+	if (total_line && irq_total && best < 50) {
+		quote(&r->aa_quote, total_line, l->line[total_line - 1]);
+		snprintf(r->aa_kind, sizeof(r->aa_kind), "irq_late");
+	}
 }
 
+/* "%9llu" or rtla's "-" (no sample in that column): -1 for the dash. */
+static int top_values(const char **p, long long *v, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		char *end;
+
+		*p = skip_ws(*p);
+		if (**p == '-' && (!(*p)[1] || (*p)[1] == ' ' || (*p)[1] == '|')) {
+			v[k] = -1;
+			(*p)++;
+			continue;
+		}
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v[k] = strtoll(*p, &end, 10);
+		*p = end;
+	}
+	return 0;
+}
+
+/* "  0 #1177      |  494  19  1543  169497 |  2998 74 1708 169950 [| user ...]" */
 static int parse_timerlat_top(struct xreport *r, const struct lines *l, char *why, size_t wl)
 {
+	static const char *const kinds[] = { "IRQ", "Thread", "User" };
 	double scale = 1000;
 
 	for (unsigned i = 0; i < l->n; i++) {
-		const char *s = l->line[i];
-		unsigned long long cnt, v[8];
-		int cpu;
+		const char *s = l->line[i], *p;
+		unsigned long long cnt;
+		int cpu, used;
 
 		if (strstr(s, "IRQ Timer Latency (ns)"))
 			scale = 1;
-		if (sscanf(s, "%d #%llu | %llu %llu %llu %llu | %llu %llu %llu %llu", &cpu, &cnt, &v[0],
-			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 10 && cpu >= 0) {
-			for (int k = 0; k < 2; k++) {
-				char label[32];
-				struct xseries *se;
+		if (sscanf(s, "%d #%llu%n", &cpu, &cnt, &used) != 2 || cpu < 0)
+			continue;
+		p = s + used;
+		for (int k = 0; k < 3; k++) {
+			long long v[4];
+			char label[32];
+			struct xseries *se;
 
-				snprintf(label, sizeof(label), "%s CPU %d", k ? "Thread" : "IRQ", cpu);
-				if (!(se = series_get(r, label)))
-					break;
-				se->cpu = cpu;
-				se->prio = 95; /* timerlat's kernel threads: SCHED_FIFO 95 */
-				se->count = cnt;
-				se->min_ns = (uint64_t)((double)v[4 * k + 1] * scale);
-				se->avg_ns = (double)v[4 * k + 2] * scale;
-				se->max_ns = (uint64_t)((double)v[4 * k + 3] * scale);
-				quote(&se->quote, i + 1, s);
-			}
+			p = skip_ws(p);
+			if (*p != '|')
+				break;
+			p++;
+			if (top_values(&p, v, 4) < 0)
+				break;
+			if (v[3] < 0)
+				continue; /* no sample of that kind */
+			snprintf(label, sizeof(label), "%s CPU %d", kinds[k], cpu);
+			if (!(se = series_get(r, label)))
+				break;
+			se->cpu = cpu;
+			se->prio = 95; /* timerlat's threads: SCHED_FIFO 95 */
+			se->count = cnt;
+			se->min_ns = (uint64_t)((double)v[1] * scale);
+			se->avg_ns = (double)v[2] * scale;
+			se->max_ns = (uint64_t)((double)v[3] * scale);
+			quote(&se->quote, i + 1, s);
 		}
+	}
+	/* --aa-only: no table, the analysis of the sample that stopped it */
+	for (unsigned i = 0, cpu = 0; !r->nseries && i < l->n; i++) {
+		const char *s = l->line[i];
+		double v;
+		char label[32];
+		struct xseries *se;
+
+		sscanf(s, "## CPU %u hit stop tracing", &cpu);
+		if (!strstr(s, "(100%)") || (!starts(s, "IRQ latency:") && !starts(s, "Thread latency:")))
+			continue;
+		v = strtod(strchr(s, ':') + 1, NULL);
+		snprintf(label, sizeof(label), "%s CPU %u", starts(s, "IRQ") ? "IRQ" : "Thread", cpu);
+		if (v <= 0 || !(se = series_get(r, label)))
+			continue;
+		se->cpu = (int)cpu;
+		se->prio = 95;
+		se->count = 1;
+		se->min_ns = se->max_ns = (uint64_t)(v * 1000);
+		quote(&se->quote, i + 1, s);
 	}
 	if (!r->nseries)
 		return why_set(why, wl, -EPROTO, "truncated rtla timerlat top report: no 'CPU #COUNT |' row");
@@ -786,6 +855,13 @@ static int parse_rtla_hist(struct xreport *r, const struct lines *l, int osnoise
 			have |= 1u << k;
 		}
 	}
+	/* a column of dashes had no samples: not a series */
+	for (unsigned i = 0, keep = 0; i < r->nseries; i++) {
+		if (r->series[i].count || r->series[i].max_ns)
+			r->series[keep++] = r->series[i];
+		if (i + 1 == r->nseries)
+			r->nseries = keep;
+	}
 	if (!ncol || !(have & 8) || !r->nseries)
 		return why_set(why, wl, -EPROTO, "truncated rtla %s hist report: no 'max:' row",
 			       osnoise ? "osnoise" : "timerlat");
@@ -811,7 +887,9 @@ static int parse_osnoise_top(struct xreport *r, const struct lines *l, char *why
 		se->cpu = cpu;
 		se->count = per;
 		se->max_ns = single * 1000; /* the longest single noise */
-		se->avg_ns = per ? (double)noise * 1000 / (double)per : -1; /* noise per period */
+		se->hw_noise = hw;
+		se->nmi_noise = nmi;
+		(void)noise; /* a sum per period, not a latency: no average */
 		quote(&se->quote, i + 1, l->line[i]);
 	}
 	if (!r->nseries)
@@ -1024,7 +1102,8 @@ int explain_parse(const char *text, size_t len, struct xreport *r, char *why, si
 		err = parse_rtla_hist(r, &l, 0, why, wl);
 	else if (any_line(&l, "# RTLA osnoise histogram"))
 		err = parse_rtla_hist(r, &l, 1, why, wl);
-	else if (any_substr(&l, "IRQ Timer Latency ("))
+	else if (any_substr(&l, "IRQ Timer Latency (") || any_line(&l, "rtla timerlat hit stop tracing") ||
+		 any_substr(&l, "hit stop tracing, analyzing it"))
 		err = parse_timerlat_top(r, &l, why, wl);
 	else if (any_substr(&l, "Operating System Noise") || any_substr(&l, "Max Noise   Max Single"))
 		err = parse_osnoise_top(r, &l, why, wl);

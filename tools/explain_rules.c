@@ -439,6 +439,13 @@ static void minimum(struct rules *c)
 			 "(the kernel extension removes what remains)", c->cpu);
 		return;
 	}
+	if (is_timerlat(r)) { /* the IRQ's latency is not a wake-up: the thread's minimum is */
+		lo = NULL;
+		for (unsigned i = 0; i < r->nseries; i++)
+			if (!strncmp(r->series[i].label, "Th", 2) &&
+			    (!lo || r->series[i].min_ns < lo->min_ns))
+				lo = &r->series[i];
+	}
 	if (!lo || !(is_cyclictest(r) || is_timerlat(r)) || lo->min_ns == 0 || lo->min_ns > 100000)
 		return;
 	if (!(f = add(c, "min_wakeup", XK_CAUSE, &lo->quote)))
@@ -485,10 +492,42 @@ static void rtla_aa(struct rules *c)
 						 "interrupts off"
 	    : !strcmp(r->aa_kind, "handler") ? "the delay before the timer IRQ handler ran "
 						"(interrupts off, or the hypervisor)"
+	    : !strcmp(r->aa_kind, "irq_late") ? "the timer interrupt itself arrived late, with "
+						 "nothing on the CPU delaying its handler: the "
+						 "hardware timer, firmware (SMIs) or a hypervisor "
+						 "that did not run the vCPU"
 					      : "the timerlat IRQ itself");
 	SET(share, "the percentage on the quoted line, of the worst sample rtla stopped at");
-	SET(fix, "move what it names off the CPU: isolator apply --cpu %d (IRQs, workqueues), "
-		 "isolcpus/nohz_full for tasks and the tick", c->cpu);
+	if (!strcmp(r->aa_kind, "irq_late"))
+		SET(fix, "nothing in Linux to move: on a VM, isolated host CPUs for the vCPUs; on bare "
+			 "metal, the firmware's real-time profile (cyclictest --smi counts SMIs)");
+	else
+		SET(fix, "move what it names off the CPU: isolator apply --cpu %d (IRQs, workqueues), "
+			 "isolcpus/nohz_full for tasks and the tick", c->cpu);
+}
+
+/* rtla osnoise: noise with no interrupt or thread behind it, seen by the OS as a gap. */
+static void hw_noise(struct rules *c)
+{
+	const struct xreport *r = c->r;
+	const struct xseries *w = NULL;
+	struct xfinding *f;
+
+	for (unsigned i = 0; i < r->nseries; i++)
+		if (r->series[i].hw_noise && (!w || r->series[i].hw_noise > w->hw_noise))
+			w = &r->series[i];
+	if (!w || !(f = add(c, "hw_noise", XK_CAUSE, &w->quote)))
+		return;
+	SET(cause, "osnoise counted %llu hardware noise events on %s (the HW column): gaps in which "
+		   "no interrupt, NMI or thread ran, so the CPU itself was taken away: SMIs, or on a "
+		   "virtual machine the host", (unsigned long long)w->hw_noise, w->label);
+	SET(share, "the part of the noise the OS cannot see or remove; Max Single %.0f us on that CPU",
+	    us((double)w->max_ns));
+	if (c->hypervisor >= 0)
+		SET(machine, "this machine: /proc/cpuinfo %s the hypervisor flag",
+		    c->hypervisor ? "has" : "lacks");
+	SET(fix, "on bare metal: the firmware's real-time profile (cyclictest --smi counts SMIs); "
+		 "on a VM: isolated host CPUs for the vCPUs");
 }
 
 /* "Can I guarantee that a process runs in a 10 ms window?" */
@@ -596,6 +635,7 @@ int explain_rules(const struct xreport *r, const char *sysroot, int cpu,
 	maxima(&c);
 	minimum(&c);
 	rtla_aa(&c);
+	hw_noise(&c);
 	window(&c);
 	free(c.checks);
 	return 0;
