@@ -120,6 +120,8 @@ if [ -r /usr/share/bash-completion/bash_completion ] && command -v bash >/dev/nu
 	export PATH
 	complete_words isolator ch >"$tmp/log" 2>&1
 	check "completion: 'isolator ch' gives check" "grep -qx check '$tmp/log'"
+	complete_words isolator ex >"$tmp/log" 2>&1
+	check "completion: 'isolator ex' gives explain" "grep -qx explain '$tmp/log'"
 	complete_words isolator check --j >"$tmp/log" 2>&1
 	check "completion: 'isolator check --j' gives --json, from check --help" "grep -qx -- --json '$tmp/log'"
 	complete_words isolator bench r >"$tmp/log" 2>&1

@@ -918,6 +918,25 @@ static void check_smi(const struct ctx *c, struct tune_check *r)
 		       "management in the BIOS; no kernel setting stops them");
 }
 
+/* The CPUs task @pid may run on (Cpus_allowed_list of /proc/PID/status),
+ * and the list as written into @text if given. Return: 0 or -1. */
+static int task_cpus(const struct ctx *c, const char *pid, struct isolator_cpuset *set,
+		     char *text, size_t len)
+{
+	char buf[4096], *q;
+
+	if (rd(c, buf, sizeof(buf), "/proc/%s/status", pid) <= 0 ||
+	    !(q = strstr(buf, "Cpus_allowed_list:")))
+		return -1;
+	q += strlen("Cpus_allowed_list:");
+	while (*q == ' ' || *q == '\t')
+		q++;
+	*strchrnul(q, '\n') = '\0';
+	if (text)
+		snprintf(text, len, "%s", q);
+	return cpulist_parse(c->sysroot, q, set) ? -1 : 0;
+}
+
 static void check_kthreads(const struct ctx *c, struct tune_check *r)
 {
 	char dir[512], path[700], buf[2048], names[256] = "", *p;
@@ -957,14 +976,8 @@ static void check_kthreads(const struct ctx *c, struct tune_check *r)
 			if (f)
 				last = atoi(f);
 		}
-		snprintf(path, sizeof(path), "%s/%s/status", dir, de->d_name);
-		if (read_text(path, buf, sizeof(buf)) <= 0 || !(q = strstr(buf, "Cpus_allowed_list:")))
-			continue;
-		q += strlen("Cpus_allowed_list:");
-		while (*q == ' ' || *q == '\t')
-			q++;
-		*strchrnul(q, '\n') = '\0';
-		if (cpulist_parse(c->sysroot, q, &allowed) || !cpuset_intersects(&allowed, &c->cpus))
+		if (task_cpus(c, de->d_name, &allowed, NULL, 0) < 0 ||
+		    !cpuset_intersects(&allowed, &c->cpus))
 			continue;
 		if (isolator_cpuset_count(&allowed) == 1) {
 			bound++; /* per-CPU: ksoftirqd, migration, cpuhp, kworker/N: */
@@ -1235,20 +1248,14 @@ static void check_irqbalance(const struct ctx *c, struct tune_check *r)
 
 static void check_systemd_affinity(const struct ctx *c, struct tune_check *r)
 {
-	char buf[4096], val[512] = "", others[256], *q;
+	char buf[4096], val[512] = "", others[256];
 	struct isolator_cpuset pid1, conf;
 	int have_pid1 = 0, have_conf;
 
 	isolator_cpuset_format(&c->others, others, sizeof(others));
-	if (rd(c, buf, sizeof(buf), "/proc/1/status") > 0 && (q = strstr(buf, "Cpus_allowed_list:"))) {
-		q += strlen("Cpus_allowed_list:");
-		while (*q == ' ' || *q == '\t')
-			q++;
-		*strchrnul(q, '\n') = '\0';
-		have_pid1 = !cpulist_parse(c->sysroot, q, &pid1);
-		if (have_pid1)
-			EVIDENCE(r, "PID 1 may run on CPUs %s", q);
-	}
+	have_pid1 = task_cpus(c, "1", &pid1, buf, sizeof(buf)) == 0;
+	if (have_pid1)
+		EVIDENCE(r, "PID 1 may run on CPUs %s", buf);
 	have_conf = conf_value(c, "/etc/systemd/system.conf", "CPUAffinity", val, sizeof(val));
 	/* systemd takes a space- or comma-separated list of CPUs and ranges */
 	for (char *s = val; *s; s++)
