@@ -154,6 +154,11 @@ ISOLATOR=$tmp/isolator-stub TUNED_isolated_cores=2-3 sh "$tmp/script.sh" stop fu
 printf 'revert\napply --cpu 2-3 --no-dma-holder\nrevert\n' >"$tmp/want"
 cp "$STUB_LOG" "$tmp/log"
 check "tuned start: revert a stale journal, apply --cpu isolated_cores; stop: revert" "cmp -s '$tmp/want' '$STUB_LOG'"
+: >"$STUB_LOG"
+ISOLATOR=$tmp/isolator-stub TUNED_isolated_cores=1 TUNED_isolator_apply_options='${isolator_apply_options}' \
+	sh "$tmp/script.sh" start
+check "tuned start: an unset isolator_apply_options (tuned passes '\${name}') adds nothing" \
+	"[ \"\$(tail -1 '$STUB_LOG')\" = 'apply --cpu 1' ]"
 ISOLATOR=$tmp/isolator-stub TUNED_isolated_cores= sh "$tmp/script.sh" start 2>"$tmp/log"
 rc=$?
 check "tuned start without isolated_cores fails with one isolator: line" \
