@@ -234,10 +234,10 @@ static const struct scenario scenarios[] = {
 	{ "irqbalance", TUNE_WARN, "not running, not banned", { { "etc/default/irqbalance", "#IRQBALANCE_BANNED_CPULIST=1\n" } } },
 	{ "irqbalance", TUNE_FAIL, "running, not banned", { { "etc/default/irqbalance", "IRQBALANCE_BANNED_CPULIST=2-3\n" } }, irqbalance_running },
 
-	{ "systemd_cpuaffinity", TUNE_PASS, "PID 1 on 0,2-3", { { "proc/1/status", "Name:\tsystemd\nCpus_allowed_list:\t0,2-3\n" } } },
-	{ "systemd_cpuaffinity", TUNE_WARN, "configured, not in force", { { "proc/1/status", "Cpus_allowed_list:\t0-3\n" }, { "etc/systemd/system.conf", "[Manager]\nCPUAffinity=0 2-3\n" } } },
-	{ "systemd_cpuaffinity", TUNE_FAIL, "PID 1 anywhere", { { "proc/1/status", "Cpus_allowed_list:\t0-3\n" }, { "etc/systemd/system.conf", "[Manager]\n#CPUAffinity=0\n" } } },
-	{ "systemd_cpuaffinity", TUNE_SKIP, "no /proc/1", { { NULL } } },
+	{ "systemd_affinity", TUNE_PASS, "PID 1 on 0,2-3", { { "proc/1/status", "Name:\tsystemd\nCpus_allowed_list:\t0,2-3\n" } } },
+	{ "systemd_affinity", TUNE_WARN, "configured, not in force", { { "proc/1/status", "Cpus_allowed_list:\t0-3\n" }, { "etc/systemd/system.conf", "[Manager]\nCPUAffinity=0 2-3\n" } } },
+	{ "systemd_affinity", TUNE_FAIL, "PID 1 anywhere", { { "proc/1/status", "Cpus_allowed_list:\t0-3\n" }, { "etc/systemd/system.conf", "[Manager]\n#CPUAffinity=0\n" } } },
+	{ "systemd_affinity", TUNE_SKIP, "no /proc/1", { { NULL } } },
 };
 
 static void run_scenario(const struct scenario *s)

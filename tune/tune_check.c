@@ -1315,7 +1315,7 @@ static const struct {
 	{ "nosoftlockup", "nosoftlockup boot parameter", check_nosoftlockup },
 	{ "hung_task_timeout", "hung-task timeout", check_hung_task },
 	{ "irqbalance", "irqbalance's banned CPUs", check_irqbalance },
-	{ "systemd_cpuaffinity", "systemd CPUAffinity=", check_systemd_affinity },
+	{ "systemd_affinity", "systemd CPUAffinity=", check_systemd_affinity },
 };
 
 int tune_check_run(const char *sysroot, const struct isolator_cpuset *cpus,
