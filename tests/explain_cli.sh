@@ -53,6 +53,10 @@ for f in "$DATA"/*.txt "$DATA"/*.json; do
 		check "$name: --json valid against isolator-explain-1.json" "[ $rc = 0 ]"; fi
 done
 
+ISOLATOR_SYSROOT=$DATA/sysroot "$ISOLATOR" explain --json="$tmp/q.json" "$Q" >"$tmp/q2" 2>"$tmp/err"
+check "--json=FILE: the table on stdout, the JSON in FILE" \
+	"[ $? = 0 ] && cmp -s '$tmp/q' '$tmp/q2' && grep -q '\"schema\":\"isolator-explain/1\"' '$tmp/q.json'"
+
 # --- bad input: one line, exit 1 -------------------------------------------
 : >"$tmp/empty"
 head -n 9 "$Q" >"$tmp/truncated" && printf 'T: 2 ( 6187) P: 0 I:2000 C: 756' >>"$tmp/truncated"
@@ -72,6 +76,7 @@ expect_fail "unknown option" explain --frobnicate "$Q"
 expect_fail "--duration without --measure" explain --duration 2 "$Q"
 expect_fail "--duration 0" explain --measure --duration 0 "$Q"
 expect_fail "--cpu not online" explain --cpu 4096 "$Q"
+expect_fail "--json=FILE in a missing directory" explain --json="$tmp/absent/x.json" "$Q"
 grep -q 'isolator bench --json' "$tmp/err" 2>/dev/null || true
 "$ISOLATOR" explain "$tmp/empty" 2>"$tmp/err"
 check "the refusal names the formats explain knows" \

@@ -26,7 +26,7 @@
 struct explain_params {
 	const char *file;     /* "-" for stdin */
 	int cpu;              /* -1: from the report / the last online CPU */
-	int json;
+	struct json_out json; /* --json[=FILE] */
 	int measure;
 	int quiet;
 	uint64_t duration_ns;
@@ -35,7 +35,7 @@ struct explain_params {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: isolator explain [FILE|-] [--cpu N] [--json] [--measure [--duration T]]\n"
+		"usage: isolator explain [FILE|-] [--cpu N] [--json[=FILE]] [--measure [--duration T]]\n"
 		"Read a latency report and say why it looks the way it does: per finding the\n"
 		"line that shows it, the cause, how much of the number it explains and the fix\n"
 		"as a command. What the report cannot tell is read from this machine with the\n"
@@ -48,7 +48,8 @@ static void usage(FILE *out)
 		"                     the same time, one fix added per step, then isolator bench\n"
 		"                     response (cyclictest when installed, else a built-in loop)\n"
 		"  -d, --duration T   each step's run time with --measure (default 5 s)\n"
-		"  -j, --json         {\"schema\":\"isolator-explain/1\",...} on stdout\n"
+		JSON_OPT_HELP "  {\"schema\":\"isolator-explain/1\",...} on stdout instead of\n"
+		"                     the table; =FILE writes it to FILE beside the table\n"
 		"  -q, --quiet        no progress lines\n"
 		"Exit status: 0 report explained, 1 bad input or error.\n",
 		explain_formats);
@@ -60,7 +61,7 @@ static int parse(int argc, char **argv, struct explain_params *p)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "measure", no_argument, NULL, 'm' },
 		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", optional_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -92,7 +93,8 @@ static int parse(int argc, char **argv, struct explain_params *p)
 			have_duration = 1;
 			break;
 		case 'j':
-			p->json = 1;
+			if (json_out_parse(&p->json, "explain: --json", optarg) < 0)
+				return -1;
 			break;
 		case 'q':
 			p->quiet = 1;
@@ -320,12 +322,12 @@ static void json_series(struct json *j, const struct xseries *s)
 	json_object_end(j);
 }
 
-static void print_json(const struct explain_params *p, const struct xreport *r,
+static void print_json(FILE *f, const struct explain_params *p, const struct xreport *r,
 		       const struct xfindings *fs, const struct xmeasure *m)
 {
 	struct json j;
 
-	json_init(&j, stdout);
+	json_init(&j, f);
 	json_object_begin(&j);
 	json_key(&j, "schema");
 	json_string(&j, "isolator-explain/1");
@@ -420,7 +422,7 @@ static void print_json(const struct explain_params *p, const struct xreport *r,
 		json_object_end(&j);
 	}
 	json_object_end(&j);
-	fputc('\n', stdout);
+	fputc('\n', f);
 }
 
 int cmd_explain(int argc, char **argv)
@@ -470,9 +472,16 @@ int cmd_explain(int argc, char **argv)
 		}
 	}
 	explain_rules(r, NULL, p.cpu, m ? &m->response : NULL, fs);
-	if (p.json)
-		print_json(&p, r, fs, m);
-	else
+	if (p.json.on) {
+		FILE *f = json_out_open(&p.json);
+
+		if (!f)
+			goto out;
+		print_json(f, &p, r, fs, m);
+		if (json_out_close(&p.json, f) < 0)
+			goto out;
+	}
+	if (json_out_table(&p.json))
 		print_table(&p, r, fs, m);
 	rc = EXIT_OK;
 out:
