@@ -145,9 +145,10 @@ static void policy(struct rules *c)
 	if (r->rt_policy == XR_UNKNOWN) {
 		if (!(f = add(c, "sched_other", XK_UNKNOWN, NULL)))
 			return;
-		SET(cause, "the report does not show the scheduling policy of the measuring thread "
-			   "(a cyclictest histogram leaves it out); without -p it is SCHED_OTHER, "
-			   "whose sleeps are stretched by up to %llu us of timer slack",
+		SET(cause, "the report does not show the scheduling policy of the measuring "
+			   "threads (a cyclictest histogram or an osnoise report leaves it out); a "
+			   "SCHED_OTHER thread (cyclictest without -p) is preempted by ordinary tasks "
+			   "and its sleeps are stretched by up to %llu us of timer slack",
 		    DEFAULT_SLACK_NS / 1000);
 		SET(fix, "%s", rec);
 		return;
