@@ -157,7 +157,7 @@ typedef void (*isolator_tick_fn)(void *arg, unsigned flags);
  * @brief Register a callback for isolator_tick() and isolator_stop().
  * @param fn The callback; must not call isolator_tick() itself.
  * @param arg Passed back to @p fn; the caller keeps ownership.
- * @return 0; -EINVAL if @p fn is NULL; -ENOSPC past 16 callbacks.
+ * @return 0; -EINVAL if @p fn is NULL; -ENOMEM. Any number may be registered.
  */
 ISOLATOR_API int isolator_tick_register(isolator_tick_fn fn, void *arg);
 
@@ -523,10 +523,11 @@ ISOLATOR_API uint64_t isolator_ns_to_cycles(uint64_t ns);
  * region (memfd, or a name under /dev/shm), between threads or processes.
  * isolator_chan_post() never blocks and never overwrites (a full ring gives
  * -EAGAIN); isolator_chan_poll() drains up to N messages into a callback.
- * Post, poll and read are inline (isolator/channel.h, which documents the
- * layout, the memory orders and what may run concurrently); the calls below
- * are the slow path. An opened region is validated (magic, version,
- * geometry, indices) and refused with EPROTO when anything is wrong.
+ * Post, poll, their burst forms and read are inline (isolator/channel.h,
+ * which documents the two layouts, what each costs in cache lines, the
+ * memory orders and what may run concurrently); the calls below are the
+ * slow path. An opened region is validated (magic, version, geometry,
+ * indices) and refused with EPROTO when anything is wrong.
  */
 /**@{*/
 
@@ -538,8 +539,16 @@ struct isolator_chan;
  *  copy what must stay consistent. */
 typedef void (*isolator_chan_fn)(void *arg, const void *msg, size_t len);
 
+/** Layout for throughput (isolator_chan_create_flags()): messages packed at
+ *  the slot size with their lengths apart and the indices published once per
+ *  burst, so a 64-byte message moves one cache line plus a share of the
+ *  lengths' and indices' lines. Without it, the latency layout: a stamp beside
+ *  each message, so a round trip moves one line each way. */
+#define ISOLATOR_CHAN_THROUGHPUT (1u << 0)
+
 /**
- * @brief Create a channel region and a handle on it.
+ * @brief Create a channel region in the latency layout and a handle on it;
+ *        isolator_chan_create_flags() with flags 0.
  * @param name NULL for an anonymous memfd (pass isolator_chan_fd() to the
  *             peer, which calls isolator_chan_open_fd()); or "/name" under
  *             /dev/shm, created exclusively (EEXIST if it exists).
@@ -553,6 +562,15 @@ typedef void (*isolator_chan_fn)(void *arg, const void *msg, size_t len);
  */
 ISOLATOR_API struct isolator_chan *isolator_chan_create(const char *name, unsigned capacity,
 							size_t slot_size, unsigned mode);
+
+/**
+ * @brief isolator_chan_create() with a choice of layout.
+ * @param flags 0 (latency layout) or ISOLATOR_CHAN_THROUGHPUT.
+ * @return As isolator_chan_create(); EINVAL for unknown flags.
+ */
+ISOLATOR_API struct isolator_chan *isolator_chan_create_flags(const char *name, unsigned capacity,
+							      size_t slot_size, unsigned mode,
+							      unsigned flags);
 
 /**
  * @brief Open a channel another process (or thread) created, by name.
@@ -575,6 +593,8 @@ ISOLATOR_API int isolator_chan_fd(const struct isolator_chan *chan);
 ISOLATOR_API size_t isolator_chan_slot_size(const struct isolator_chan *chan);
 /** @return The number of slots; 0 for NULL. */
 ISOLATOR_API unsigned isolator_chan_capacity(const struct isolator_chan *chan);
+/** @return The layout flags the region was created with (ISOLATOR_CHAN_THROUGHPUT or 0); 0 for NULL. */
+ISOLATOR_API unsigned isolator_chan_flags(const struct isolator_chan *chan);
 
 /** @brief Remove a channel's name; open handles keep working. @return 0 or a negative errno. */
 ISOLATOR_API int isolator_chan_unlink(const char *name);
@@ -583,11 +603,56 @@ ISOLATOR_API int isolator_chan_unlink(const char *name);
 ISOLATOR_API void isolator_chan_free(struct isolator_chan *chan);
 
 /**
+ * A doorbell: one 64-bit word in a shared region of its own, one bit per
+ * channel. The producers of channels given the doorbell set their bit after
+ * each post or burst; isolator_poll_all() reads the word and polls only the
+ * channels whose bit is set, so idle channels cost nothing. Opaque.
+ */
+struct isolator_bell;
+
+/**
+ * @brief Create a doorbell region and a handle on it.
+ * @param name NULL for a memfd (pass isolator_bell_fd() to the producers);
+ *             or "/name" under /dev/shm, created exclusively.
+ * @param mode Permissions of a named region (0 means 0600).
+ * @return A new handle the caller owns (isolator_bell_free()); NULL with
+ *         errno EINVAL, EEXIST, ENOMEM or the error of shm_open/memfd_create.
+ */
+ISOLATOR_API struct isolator_bell *isolator_bell_create(const char *name, unsigned mode);
+/** @brief Open a doorbell by name. @return As isolator_chan_open(). */
+ISOLATOR_API struct isolator_bell *isolator_bell_open(const char *name);
+/** @brief Open a doorbell from a descriptor (duplicated). @return As isolator_chan_open_fd(). */
+ISOLATOR_API struct isolator_bell *isolator_bell_open_fd(int fd);
+/** @return The handle's descriptor of the region; -EINVAL for NULL. */
+ISOLATOR_API int isolator_bell_fd(const struct isolator_bell *bell);
+/**
+ * @brief Unmap and free a doorbell handle; NULL is a no-op. Channels
+ *        registered through it are unregistered; detach (or free) producer
+ *        handles that ring it first.
+ */
+ISOLATOR_API void isolator_bell_free(struct isolator_bell *bell);
+
+/**
+ * @brief Give a channel handle a doorbell bit. On the producer's handle,
+ *        every post then sets the bit; on the consumer's handle,
+ *        isolator_chan_register() files the channel under that bit. One
+ *        handle used by both sides needs one call.
+ * @param bell The doorbell; NULL detaches (@p bit ignored).
+ * @param bit 0 to 63; each registered channel of a doorbell needs its own.
+ * @return 0; -EINVAL for NULL @p chan or a bit over 63; -EBUSY if the
+ *         handle is registered (unregister, change, register again).
+ */
+ISOLATOR_API int isolator_chan_set_bell(struct isolator_chan *chan, struct isolator_bell *bell,
+					unsigned bit);
+
+/**
  * @brief Have isolator_poll_all() and isolator_tick() deliver this channel's
  *        messages to @p fn. Call from the consumer thread (the registry is
- *        that thread's, without locks).
- * @return 0; -EINVAL for NULL; -EBUSY if already registered; -ENOSPC past 64
- *         channels; the error of isolator_tick_register().
+ *        that thread's, without locks). A channel with a doorbell
+ *        (isolator_chan_set_bell()) is polled only when its bit is set.
+ * @return 0; -EINVAL for NULL; -EBUSY if already registered, or another
+ *         registered channel has the same doorbell bit; -ENOMEM; the error of
+ *         isolator_tick_register(). Any number of channels may be registered.
  */
 ISOLATOR_API int isolator_chan_register(struct isolator_chan *chan, isolator_chan_fn fn, void *arg);
 
@@ -595,7 +660,8 @@ ISOLATOR_API int isolator_chan_register(struct isolator_chan *chan, isolator_cha
 ISOLATOR_API int isolator_chan_unregister(struct isolator_chan *chan);
 
 /**
- * @brief Poll every registered channel once, up to @p max_each messages each.
+ * @brief Poll every registered channel once, up to @p max_each messages each:
+ *        those of a doorbell only when their bit is set, the others always.
  *        isolator_tick() does the same (64 each) after its own work.
  * @return Messages delivered; or the first negative errno (-EPROTO) of a
  *         channel, the others still polled.
@@ -698,7 +764,7 @@ ISOLATOR_API int isolator_pool_info(const struct isolator_pool *pool, struct iso
 
 /* The inline fast paths: counter reads and the per-iteration gap check. */
 #include <isolator/clock.h>
-/* The inline fast path of the channels: post, poll, read. */
+/* The inline fast path of the channels: post, poll, their bursts, read. */
 #include <isolator/channel.h>
 
 #endif /* ISOLATOR_H */

@@ -17,8 +17,6 @@
 
 #include "internal.h"
 
-#define MAX_CALLBACKS 16
-
 static struct session {
 	int active;
 	enum isolator_backend backend;
@@ -29,11 +27,12 @@ static struct session {
 	struct stock_system sys;
 	int old_policy;
 	struct sched_param old_param;
-	struct {
+	/* grown by isolator_tick_register() (never on the tick path) */
+	struct tick_callback {
 		isolator_tick_fn fn;
 		void *arg;
-	} callbacks[MAX_CALLBACKS];
-	unsigned ncallbacks;
+	} *callbacks;
+	unsigned ncallbacks, cap_callbacks;
 } session;
 
 static const char *const step_names[] = {
@@ -299,8 +298,15 @@ ISOLATOR_API int isolator_tick_register(isolator_tick_fn fn, void *arg)
 {
 	if (!fn)
 		return set_error(EINVAL, "NULL tick callback");
-	if (session.ncallbacks == MAX_CALLBACKS)
-		return set_error(ENOSPC, "more than %d tick callbacks", MAX_CALLBACKS);
+	if (session.ncallbacks == session.cap_callbacks) {
+		unsigned cap = session.cap_callbacks ? session.cap_callbacks * 2 : 16;
+		struct tick_callback *p = realloc(session.callbacks, cap * sizeof(*p));
+
+		if (!p)
+			return set_error(ENOMEM, "no memory for another tick callback");
+		session.callbacks = p;
+		session.cap_callbacks = cap;
+	}
 	session.callbacks[session.ncallbacks].fn = fn;
 	session.callbacks[session.ncallbacks].arg = arg;
 	session.ncallbacks++;

@@ -36,15 +36,22 @@ static void expect_seq(void *arg, const void *msg, size_t len)
 	s->last_len = len;
 }
 
-static void full_and_empty(void)
+static const char *layout_name(unsigned flags)
 {
-	struct isolator_chan *c = isolator_chan_create(NULL, 8, 8, 0);
+	return flags & ISOLATOR_CHAN_THROUGHPUT ? "throughput" : "latency";
+}
+
+static void full_and_empty(unsigned flags)
+{
+	struct isolator_chan *c = isolator_chan_create_flags(NULL, 8, 8, 0, flags);
 	struct seq_check chk = { 0 };
 	uint64_t v, buf[8];
 	size_t lens[8];
 	int n;
 
+	diag("%s layout", layout_name(flags));
 	ok(c != NULL, "create a memfd channel of 8 x 8 bytes");
+	is_int(isolator_chan_flags(c), flags, "its layout flags");
 	is_int(isolator_chan_capacity(c), 8, "capacity");
 	is_int(isolator_chan_slot_size(c), 8, "slot size");
 	is_int(isolator_chan_poll(c, expect_seq, &chk, 64), 0, "poll of an empty ring delivers nothing");
@@ -85,10 +92,10 @@ static void full_and_empty(void)
 	ok(1, "isolator_chan_free(NULL) is a no-op");
 }
 
-static void batches(void)
+static void batches(unsigned flags)
 {
 	enum { CAP = 32 };
-	struct isolator_chan *c = isolator_chan_create(NULL, CAP, 8, 0);
+	struct isolator_chan *c = isolator_chan_create_flags(NULL, CAP, 8, 0, flags);
 	uint64_t out[CAP], in[CAP], next_in = 0, next_out = 0;
 	size_t lens[CAP];
 	int bad = 0;
@@ -114,7 +121,8 @@ static void batches(void)
 			got += (unsigned)r;
 		}
 	}
-	is_int(bad, 0, "batches of 1 to %d posted and read back in order, batch reads of every size", CAP);
+	is_int(bad, 0, "%s: batches of 1 to %d posted and read back in order, batch reads of every size",
+	       layout_name(flags), CAP);
 
 	/* a batch larger than the room posts what fits */
 	for (unsigned i = 0; i < CAP - 2; i++)
@@ -128,10 +136,10 @@ static void batches(void)
 }
 
 /* Start the indices just below 2^32 and run several laps across the wrap. */
-static void wrap(void)
+static void wrap(unsigned flags)
 {
 	enum { CAP = 4 };
-	struct isolator_chan *a = isolator_chan_create(NULL, CAP, 8, 0), *b;
+	struct isolator_chan *a = isolator_chan_create_flags(NULL, CAP, 8, 0, flags), *b;
 	struct seq_check chk = { 0 };
 	const uint32_t t0 = UINT32_MAX - 5;
 	int bad = 0;
@@ -140,8 +148,9 @@ static void wrap(void)
 	 * every slot stamped by the previous lap */
 	atomic_store(&a->region->tail, t0);
 	atomic_store(&a->region->head, t0);
-	for (uint32_t i = t0 - CAP; i != t0; i++)
-		atomic_store(&isolator_chan_slot_(a, i)->stamp, i + 1);
+	if (!(flags & ISOLATOR_CHAN_THROUGHPUT))
+		for (uint32_t i = t0 - CAP; i != t0; i++)
+			atomic_store(&isolator_chan_slot_(a, i)->stamp, i + 1);
 	b = isolator_chan_open_fd(isolator_chan_fd(a));
 	ok(b != NULL, "open a region whose indices are about to wrap");
 	for (uint64_t v = 0; v < 5 * CAP; v++) {
@@ -152,7 +161,8 @@ static void wrap(void)
 	}
 	while (isolator_chan_poll(b, expect_seq, &chk, CAP) > 0)
 		;
-	ok(!bad && chk.next == 5 * CAP && !chk.bad, "20 messages across the uint32_t wrap, in order");
+	ok(!bad && chk.next == 5 * CAP && !chk.bad, "%s: 20 messages across the uint32_t wrap, in order",
+	   layout_name(flags));
 	ok(atomic_load(&b->region->tail) < 100, "the tail did wrap (%u)", atomic_load(&b->region->tail));
 	isolator_chan_free(b);
 	isolator_chan_free(a);
@@ -232,6 +242,266 @@ static void tick_dispatch(void)
 	for (int i = 0; i < CPU_SETSIZE; i++)
 		CPU_SET(i, &set);
 	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* post_burst and poll_burst: messages of their own lengths, handed over in one call. */
+struct burst_check {
+	uint64_t next, bad, calls, most;
+};
+
+static void expect_burst(void *arg, const struct isolator_chan_msg *m, unsigned n)
+{
+	struct burst_check *b = arg;
+
+	b->calls++;
+	if (n > b->most)
+		b->most = n;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned char want[64];
+
+		memset(want, (int)(b->next & 0xff), sizeof(want));
+		if (m[i].len != 1 + b->next % 64 || memcmp(m[i].data, want, m[i].len))
+			b->bad++;
+		b->next++;
+	}
+}
+
+static void bursts(unsigned flags)
+{
+	enum { CAP = 128 };
+	struct isolator_chan *c = isolator_chan_create_flags(NULL, CAP, 64, 0, flags);
+	unsigned char bytes[CAP][64];
+	struct isolator_chan_msg m[CAP];
+	struct burst_check chk = { 0 };
+	uint64_t next = 0;
+	int bad = 0;
+
+	for (unsigned round = 0; round < 50; round++) {
+		unsigned n = 1 + (round * 7) % 40;
+
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t v = next + i;
+
+			memset(bytes[i], (int)(v & 0xff), sizeof(bytes[i]));
+			m[i].data = bytes[i];
+			m[i].len = 1 + v % 64;
+		}
+		if (isolator_chan_post_burst(c, m, n) != (int)n)
+			bad++;
+		next += n;
+		while (isolator_chan_poll_burst(c, expect_burst, &chk, 1 + round % 16) > 0)
+			;
+	}
+	ok(!bad && chk.next == next && !chk.bad,
+	   "%s: 50 bursts of 1 to 40 messages of 1 to 64 bytes, delivered in order with their lengths",
+	   layout_name(flags));
+	ok(chk.most <= 16 && chk.calls >= next / 16, "poll_burst hands over at most its max per call");
+
+	/* what fits, and the edges */
+	for (unsigned i = 0; i < CAP; i++) {
+		m[i].data = bytes[0];
+		m[i].len = 8;
+	}
+	is_int(isolator_chan_post_burst(c, m, CAP - 3), CAP - 3, "burst of capacity - 3");
+	is_int(isolator_chan_post_burst(c, m, 10), 3, "a burst of 10 with room for 3 posts 3");
+	is_int(isolator_chan_post_burst(c, m, 1), -EAGAIN, "burst to a full ring: -EAGAIN");
+	chk = (struct burst_check){ 0 };
+	is_int(isolator_chan_poll_burst(c, expect_burst, &chk, 1000), ISOLATOR_CHAN_BURST_MAX,
+	       "poll_burst takes at most ISOLATOR_CHAN_BURST_MAX");
+	is_int(isolator_chan_pending(c), CAP - ISOLATOR_CHAN_BURST_MAX, "the rest is pending");
+	m[2].len = 65;
+	is_int(isolator_chan_post_burst(c, m, 3), -EMSGSIZE, "a burst with one oversized message: -EMSGSIZE");
+	is_int(isolator_chan_pending(c), CAP - ISOLATOR_CHAN_BURST_MAX, "and nothing of it was posted");
+	is_int(isolator_chan_post_burst(c, m, 0), 0, "a burst of 0 posts nothing");
+	chk = (struct burst_check){ 0 };
+	while (isolator_chan_poll_burst(c, expect_burst, &chk, 64) > 0)
+		;
+	is_int(isolator_chan_poll_burst(c, expect_burst, &chk, 64), 0, "empty: poll_burst delivers nothing");
+	is_int(chk.calls, 1, "and does not call the callback");
+	isolator_chan_free(c);
+}
+
+/* The throughput layout's geometry and what a hostile peer can do to it. */
+static void throughput_layout(void)
+{
+	struct isolator_chan *c = isolator_chan_create_flags(NULL, 16, 64, 0, ISOLATOR_CHAN_THROUGHPUT), *o;
+	struct seq_check chk = { 0 };
+	struct burst_check bchk = { 0 };
+	uint64_t v = 0, buf[16 * 8];
+	size_t lens[16];
+
+	ok(c && c->stride == 64 && c->region->hdr.version == ISOLATOR_CHAN_VERSION_THROUGHPUT,
+	   "throughput layout: a 64-byte slot takes a 64-byte stride (one line), region version 2");
+	ok(c && ((uintptr_t)c->slots & 63) == 0 && (unsigned char *)c->lens < c->slots,
+	   "messages on line boundaries, lengths in their own array before them");
+	o = isolator_chan_create(NULL, 16, 64, 0);
+	ok(o && o->stride == 128, "the latency layout takes 128 bytes for the same slot (stamp and length beside)");
+	isolator_chan_free(o);
+	ok(isolator_chan_create_flags(NULL, 16, 64, 0, 0x80) == NULL && errno == EINVAL,
+	   "unknown flags: EINVAL");
+
+	o = isolator_chan_open_fd(isolator_chan_fd(c));
+	ok(o && isolator_chan_flags(o) == ISOLATOR_CHAN_THROUGHPUT, "an opener sees the throughput layout");
+	isolator_chan_free(o);
+
+	/* corrupted headers of a version-2 region */
+	struct isolator_chan_header *h = &c->region->hdr, saved = *h;
+	static const char *const cases[] = {
+		"version 2 without the throughput flag", "lengths elsewhere", "latency stride",
+	};
+	for (unsigned i = 0; i < 3; i++) {
+		switch (i) {
+		case 0: h->flags = 0; break;
+		case 1: h->lens_offset += 128; break;
+		case 2: h->stride = 128; break;
+		}
+		o = isolator_chan_open_fd(isolator_chan_fd(c));
+		ok(o == NULL && errno == EPROTO, "refused: %s (%s)", cases[i], isolator_errmsg());
+		isolator_chan_free(o);
+		*h = saved;
+		atomic_store(&h->magic, ISOLATOR_CHAN_MAGIC);
+	}
+
+	/* hostile values at run time */
+	isolator_chan_post(c, &v, sizeof(v));
+	c->lens[0] = 65;
+	is_int(isolator_chan_poll(c, expect_seq, &chk, 8), -EPROTO, "poll: a length over the slot size: -EPROTO");
+	is_int(isolator_chan_read(c, buf, 64, lens, 8), -EPROTO, "read: the same");
+	is_int(isolator_chan_poll_burst(c, expect_burst, &bchk, 8), -EPROTO, "poll_burst: the same");
+	ok(chk.next == 0 && bchk.calls == 0, "and nothing was delivered");
+	c->lens[0] = 8;
+	is_int(isolator_chan_poll(c, expect_seq, &chk, 8), 1, "the repaired length is delivered");
+	atomic_store(&c->region->tail, c->head + 17);
+	is_int(isolator_chan_poll(c, expect_seq, &chk, 8), -EPROTO, "a tail more than a lap ahead: -EPROTO");
+	atomic_store(&c->region->tail, c->head - 1);
+	is_int(isolator_chan_read(c, buf, 64, lens, 8), -EPROTO, "a tail behind the head: -EPROTO");
+	atomic_store(&c->region->tail, c->head);
+	atomic_store(&c->region->head, c->tail + 1000);
+	for (int i = 0; i < 16; i++)
+		isolator_chan_post(c, &v, sizeof(v));
+	is_int(isolator_chan_post(c, &v, sizeof(v)), -EPROTO, "a head the ring cannot have: -EPROTO");
+	is_int(isolator_chan_post_batch(c, buf, 8, 4), -EPROTO, "post_batch says so too");
+	isolator_chan_free(c);
+}
+
+/*
+ * The doorbell: 64 channels registered, one active. An idle channel whose
+ * slot is made impossible (a length over its slot size) would make poll_all
+ * fail if it were polled: it does not, so idle channels are not touched.
+ */
+static void doorbell(void)
+{
+	enum { N = 64 };
+	struct isolator_bell *bell = isolator_bell_create(NULL, 0), *b2;
+	struct isolator_chan *ch[N];
+	int hits[N] = { 0 }, bad = 0;
+	uint64_t v = 5;
+
+	ok(bell != NULL, "create a doorbell");
+	for (int i = 0; i < N; i++) {
+		ch[i] = isolator_chan_create(NULL, 16, 8, 0);
+		if (!ch[i] || isolator_chan_set_bell(ch[i], bell, (unsigned)i) ||
+		    isolator_chan_register(ch[i], count_msg, &hits[i]))
+			bad++;
+	}
+	is_int(bad, 0, "64 channels, each with its doorbell bit, registered");
+	is_int(isolator_poll_all(8), 0, "nothing posted: poll_all delivers nothing");
+
+	/* idle channel 9 holds a hostile slot, but nobody rang its bit */
+	atomic_store(&isolator_chan_slot_(ch[9], 0)->stamp, 1);
+	isolator_chan_slot_(ch[9], 0)->len = 1000;
+	for (int i = 0; i < 3; i++)
+		isolator_chan_post(ch[41], &v, sizeof(v));
+	is_int(isolator_poll_all(8), 3, "3 posted on channel 41: poll_all delivers them");
+	is_int(hits[41], 3, "to channel 41's callback");
+	is_int(isolator_poll_all(8), 0, "and again nothing (channel 9, idle, was never polled)");
+	for (int i = 0; i < 12; i++)
+		isolator_chan_post(ch[41], &v, sizeof(v));
+	is_int(isolator_poll_all(8), 8, "12 waiting, max 8: 8");
+	is_int(isolator_poll_all(8), 4, "the bit stays set while the channel delivers: the last 4");
+	is_int(isolator_poll_all(8), 0, "then nothing");
+
+	/* the same without doorbells: every channel is polled, 9 is found */
+	for (int i = 0; i < N; i++) {
+		isolator_chan_unregister(ch[i]);
+		isolator_chan_set_bell(ch[i], NULL, 0);
+		isolator_chan_register(ch[i], count_msg, &hits[i]);
+	}
+	is_int(isolator_poll_all(8), -EPROTO, "without doorbells poll_all polls the idle channel too: -EPROTO");
+	atomic_store(&isolator_chan_slot_(ch[9], 0)->stamp, 0);
+
+	/* the rules */
+	isolator_chan_unregister(ch[0]);
+	is_int(isolator_chan_set_bell(ch[0], bell, 64), -EINVAL, "bit 64: -EINVAL");
+	is_int(isolator_chan_set_bell(ch[1], bell, 3), -EBUSY, "a registered handle: -EBUSY");
+	isolator_chan_set_bell(ch[0], bell, 7);
+	isolator_chan_unregister(ch[2]);
+	isolator_chan_set_bell(ch[2], bell, 7);
+	is_int(isolator_chan_register(ch[0], count_msg, &hits[0]), 0, "register on bit 7");
+	is_int(isolator_chan_register(ch[2], count_msg, &hits[2]), -EBUSY, "a second channel on bit 7: -EBUSY");
+
+	/* the producer's side from another handle, the doorbell opened by fd */
+	b2 = isolator_bell_open_fd(isolator_bell_fd(bell));
+	ok(b2 != NULL, "open the doorbell from its fd");
+	struct isolator_chan *prod = isolator_chan_open_fd(isolator_chan_fd(ch[0]));
+	isolator_chan_set_bell(prod, b2, 7);
+	hits[0] = 0;
+	isolator_chan_post(prod, &v, sizeof(v));
+	ok(isolator_poll_all(8) >= 1 && hits[0] == 1,
+	   "a post on a producer handle rings the consumer's doorbell through another mapping");
+	isolator_chan_free(prod);
+	isolator_bell_free(b2);
+	isolator_bell_free(bell);
+	is_int(ch[0]->registered, 0, "freeing the doorbell unregistered its channels");
+	for (int i = 0; i < N; i++)
+		isolator_chan_free(ch[i]);
+	is_int(isolator_poll_all(8), 0, "the registry is empty");
+
+	int fd = memfd_create("not-a-bell", 0);
+	ok(fd >= 0 && ftruncate(fd, 4096) == 0, "a zeroed memfd of a page");
+	ok(isolator_bell_open_fd(fd) == NULL && errno == EPROTO, "is not a doorbell (%s)", isolator_errmsg());
+	ok(ftruncate(fd, 8192) == 0 && isolator_bell_open_fd(fd) == NULL && errno == EPROTO,
+	   "nor one of the wrong size");
+	close(fd);
+	ok(isolator_bell_open("nope") == NULL && errno == EINVAL, "a doorbell name without '/': EINVAL");
+	isolator_bell_free(NULL);
+	ok(1, "isolator_bell_free(NULL) is a no-op");
+}
+
+static void tick_nop(void *arg, unsigned flags)
+{
+	(void)flags;
+	(*(int *)arg)++;
+}
+
+/* No fixed limits: 200 plain channels, 100 tick callbacks. */
+static void many(void)
+{
+	enum { N = 200 };
+	struct isolator_chan *ch[N];
+	int hits = 0, bad = 0, ticks = 0;
+	uint64_t v = 1;
+
+	for (int i = 0; i < N; i++) {
+		ch[i] = isolator_chan_create(NULL, 2, 8, 0);
+		if (!ch[i] || isolator_chan_register(ch[i], count_msg, &hits))
+			bad++;
+		else
+			isolator_chan_post(ch[i], &v, sizeof(v));
+	}
+	is_int(bad, 0, "200 channels registered");
+	is_int(isolator_poll_all(4), N, "poll_all delivers one from each");
+	for (int i = 0; i < N; i++)
+		isolator_chan_free(ch[i]);
+	bad = 0;
+	for (int i = 0; i < 100; i++)
+		if (isolator_tick_register(tick_nop, &ticks))
+			bad++;
+	is_int(bad, 0, "100 tick callbacks registered (no 16 limit)");
+	for (int i = 0; i < 100; i++)
+		if (isolator_tick_unregister(tick_nop, &ticks))
+			bad++;
+	is_int(bad, 0, "and unregistered");
 }
 
 static void cross_process(void)
@@ -348,10 +618,16 @@ static void cross_process(void)
 
 int main(void)
 {
-	full_and_empty();
-	batches();
-	wrap();
+	for (unsigned flags = 0; flags <= ISOLATOR_CHAN_THROUGHPUT; flags += ISOLATOR_CHAN_THROUGHPUT) {
+		full_and_empty(flags);
+		batches(flags);
+		wrap(flags);
+		bursts(flags);
+	}
+	throughput_layout();
 	registry();
+	doorbell();
+	many();
 	tick_dispatch();
 	cross_process();
 	return done_testing();

@@ -7,34 +7,71 @@
  * A channel is a single-producer/single-consumer ring of fixed-size slots in
  * one shared region (a memfd or a name under /dev/shm), usable between
  * threads and between processes. The region holds no pointers: only a
- * header, the two free-running uint32_t indices and the slots.
+ * header, the two free-running uint32_t indices and the messages.
  *
- * Region layout (offsets in bytes; 128-byte spacing, because x86's
- * adjacent-line prefetcher pulls 64-byte lines in pairs, as in DPDK):
+ * Two layouts, chosen at creation (isolator_chan_create_flags()):
+ *
+ * **Latency** (the default; region version 1). 128-byte spacing, because
+ * x86's adjacent-line prefetcher pulls 64-byte lines in pairs, as in DPDK:
  *
  *     0    header: magic, version, geometry (written once by the creator)
  *   128    tail: next index the producer writes   (written by the producer)
  *   256    head: next index the consumer reads    (written by the consumer)
  *   384    slots[capacity], each `stride` bytes:  stamp, len, data[slot_size]
  *
- * How a message travels, and why it costs one cache-line transfer:
  *  - The producer copies the message into slot `tail & mask`, then stores the
  *    slot's stamp = tail + 1 with release [P1]. The consumer polls the stamp
  *    of slot `head & mask` with acquire [C1]: when it reads head + 1 the data
- *    before it is visible. The consumer never reads the producer's index on
- *    the fast path; the stamp, which shares the cache line with the data, is
- *    its cached view of it. So a message moves the one line the raw
+ *    before it is visible. The consumer never reads the producer's index;
+ *    the stamp, which shares the cache line with the data, is its view of
+ *    it. So a message of up to 56 bytes moves the one line the raw
  *    cache-line ping-pong (`isolator bench ipc` mode floor) moves.
+ *  - Stamps of the previous lap are (index + 1 - capacity), never index + 1,
+ *    so a stale slot is never taken for a new message, across the uint32_t
+ *    wrap too.
+ *
+ * **Throughput** (ISOLATOR_CHAN_THROUGHPUT; region version 2). No per-slot
+ * header: messages packed at a stride of the slot size (a power of two up to
+ * 64 bytes, whole lines above), their lengths in an array of their own:
+ *
+ *     0    header           128  tail           256  head
+ *   384    lens[capacity]: uint32_t, 16 to a line (written by the producer)
+ *   384 + 4 * capacity (rounded up to 128)
+ *          msgs[capacity], each `stride` bytes:   data[slot_size]
+ *
+ *  - The producer copies messages and their lengths in, then publishes tail
+ *    with release [P3], once per post or burst. The consumer keeps the tail
+ *    it last read (tail_cache) and reloads it with acquire [C3] only when
+ *    that says fewer wait than it asks for: one load of the tail line per
+ *    poll buys every message posted meanwhile.
+ *
+ * Both layouts:
  *  - The producer caches the consumer's index (head_cache) and reloads it
  *    with acquire [P2] only when the cache says the ring is full; the
- *    consumer publishes head with release [C2] after each poll that took
+ *    consumer publishes head with release [C2] once per poll that took
  *    something, so the producer never overwrites a slot being read.
- *  - The producer also publishes tail with release [P3] for
- *    isolator_chan_pending() [O1] and for a process that opens the channel
- *    later; nobody reads it on the fast path, so it stays in the producer's
- *    cache.
- * Stamps of the previous lap are (index + 1 - capacity), never index + 1, so
- * a stale slot is never taken for a new message, across the uint32_t wrap too.
+ *  - The producer publishes tail with release [P3] after each post or burst,
+ *    for [C3], for isolator_chan_pending() [O1] and for a process that opens
+ *    the channel later. In the latency layout nobody reads it on the fast
+ *    path, so it stays in the producer's cache.
+ *  - A channel given a doorbell (isolator_chan_set_bell()) also sets its bit
+ *    in the doorbell word after publishing [B1], so that isolator_poll_all()
+ *    reads one word instead of every idle channel (lib/channel.c, [B2]).
+ *
+ * Cost per message, in 64-byte lines moved from one core to the other (n
+ * messages per poll or burst; what `isolator bench ipc` measures):
+ *
+ *   | message | latency layout (stride)     | throughput layout (stride)          |
+ *   |---------|-----------------------------|-------------------------------------|
+ *   | 8 B     | 1/4 to 1 (16 B); 1 per trip | 1/8 + 1/16 + 2/n (8 B)              |
+ *   | 56 B    | 1 (64 B)                    | 1 + 1/16 + 2/n (64 B)               |
+ *   | 64 B    | 2 (128 B)                   | 1 + 1/16 + 2/n (64 B)               |
+ *   | 256 B   | 5 (320 B)                   | 4 + 1/16 + 2/n (256 B)              |
+ *   | 1024 B  | 17 (1088 B)                 | 16 + 1/16 + 2/n (1024 B)            |
+ *
+ * The latency layout's head line adds 1/n. In a round trip (one message
+ * each way, n = 1) the latency layout moves one line per leg; the throughput
+ * layout moves three (message, lengths, tail): pick it for streams.
  *
  * Concurrency: one producer thread and one consumer thread at a time (they
  * may be in different processes, each with its own handle, or share one
@@ -42,19 +79,43 @@
  * no system calls. A full ring returns -EAGAIN; nothing is overwritten.
  *
  * Trust: the peer may be hostile. Everything read from the region is checked
- * before it is used: a length over slot_size or a head that claims more than
- * the capacity is refused with -EPROTO; indices that address memory live in
- * the private handle, never in the region.
+ * before it is used: a length over slot_size, a head that claims more than
+ * the capacity, or a tail more than a lap ahead of head is refused with
+ * -EPROTO; indices that address memory live in the private handle, never in
+ * the region. The data a callback sees lives in the region: copy what must
+ * stay consistent.
+ *
+ * C++: the same header compiles as C++11 and later, with std::atomic in
+ * place of _Atomic (same size, alignment and lock-free representation, which
+ * the static assertions below check).
  */
 #ifndef ISOLATOR_CHANNEL_H
 #define ISOLATOR_CHANNEL_H
 
 #include <errno.h>
-#include <stdalign.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#ifdef __cplusplus
+#include <atomic>
+#define ISOLATOR_ATOMIC_(T) std::atomic<T>
+#define ISOLATOR_LOAD_(p, mo) (p)->load(std::memory_order_##mo)
+#define ISOLATOR_STORE_(p, v, mo) (p)->store((v), std::memory_order_##mo)
+#define ISOLATOR_FETCH_OR_(p, v, mo) (p)->fetch_or((v), std::memory_order_##mo)
+static_assert(sizeof(std::atomic<uint32_t>) == 4 && alignof(std::atomic<uint32_t>) == 4 &&
+		      ATOMIC_INT_LOCK_FREE == 2,
+	      "isolator: std::atomic<uint32_t> must be a lock-free uint32_t to share a region with C");
+static_assert(sizeof(std::atomic<uint64_t>) == 8 && ATOMIC_LLONG_LOCK_FREE == 2,
+	      "isolator: std::atomic<uint64_t> must be a lock-free uint64_t to share a region with C");
+#else
+#include <stdalign.h>
+#include <stdatomic.h>
+#define ISOLATOR_ATOMIC_(T) _Atomic T
+#define ISOLATOR_LOAD_(p, mo) atomic_load_explicit((p), memory_order_##mo)
+#define ISOLATOR_STORE_(p, v, mo) atomic_store_explicit((p), (v), memory_order_##mo)
+#define ISOLATOR_FETCH_OR_(p, v, mo) atomic_fetch_or_explicit((p), (v), memory_order_##mo)
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,37 +123,52 @@ extern "C" {
 
 /** First word of a region: "ICHN" in memory order on little-endian CPUs. */
 #define ISOLATOR_CHAN_MAGIC 0x4e484349u
-/** Layout version of the region; an opener refuses any other. */
+/** Region version of the latency layout; an opener refuses versions it does not know. */
 #define ISOLATOR_CHAN_VERSION 1u
+/** Region version of the throughput layout (a version-1 reader refuses it). */
+#define ISOLATOR_CHAN_VERSION_THROUGHPUT 2u
 
 /** Spacing of the parts of a region that different cores write. */
 #define ISOLATOR_CHAN_SPACING 128
 
+/** Most messages isolator_chan_poll_burst() hands over in one call. */
+#define ISOLATOR_CHAN_BURST_MAX 64
+
 /** Header of a channel region; written once by the creator, magic last. */
 struct isolator_chan_header {
-	_Atomic uint32_t magic;  /**< ISOLATOR_CHAN_MAGIC, stored last with release */
-	uint32_t version;        /**< ISOLATOR_CHAN_VERSION */
-	uint32_t slots_offset;   /**< offset of slot 0 in the region */
+	ISOLATOR_ATOMIC_(uint32_t) magic; /**< ISOLATOR_CHAN_MAGIC, stored last with release */
+	uint32_t version;        /**< ISOLATOR_CHAN_VERSION or _VERSION_THROUGHPUT */
+	uint32_t slots_offset;   /**< offset of slot (or message) 0 in the region */
 	uint32_t capacity;       /**< slots; a power of two */
 	uint32_t slot_size;      /**< largest message, bytes */
 	uint32_t stride;         /**< bytes from one slot to the next */
 	uint64_t region_size;    /**< bytes of the whole region */
+	uint32_t flags;          /**< ISOLATOR_CHAN_THROUGHPUT or 0 (version 2 on) */
+	uint32_t lens_offset;    /**< throughput: offset of lens[]; else 0 */
 };
 
-/** The shared region. No pointers: every field means the same in every process. */
+/** The shared region's fixed part; slots (or lens and messages) follow it.
+ *  No pointers: every field means the same in every process. */
 struct isolator_chan_region {
 	alignas(ISOLATOR_CHAN_SPACING) struct isolator_chan_header hdr;
-	alignas(ISOLATOR_CHAN_SPACING) _Atomic uint32_t tail; /**< producer's index */
-	alignas(ISOLATOR_CHAN_SPACING) _Atomic uint32_t head; /**< consumer's index */
-	alignas(ISOLATOR_CHAN_SPACING) unsigned char slots[];
+	alignas(ISOLATOR_CHAN_SPACING) ISOLATOR_ATOMIC_(uint32_t) tail; /**< producer's index */
+	alignas(ISOLATOR_CHAN_SPACING) ISOLATOR_ATOMIC_(uint32_t) head; /**< consumer's index */
 };
 
-/** One slot; data[] holds up to slot_size bytes. */
+/** One slot of the latency layout; its data follows it (up to slot_size bytes). */
 struct isolator_chan_slot {
-	_Atomic uint32_t stamp; /**< index + 1 of the message it holds */
-	uint32_t len;           /**< bytes of data */
-	unsigned char data[];
+	ISOLATOR_ATOMIC_(uint32_t) stamp; /**< index + 1 of the message it holds */
+	uint32_t len;                     /**< bytes of data */
 };
+
+/** One message of a burst: where its bytes are, and how many. */
+struct isolator_chan_msg {
+	const void *data; /**< poll_burst: points into the region (see the trust rule) */
+	size_t len;
+};
+
+/** Burst callback of isolator_chan_poll_burst(): @p n (1 or more) messages in order. */
+typedef void (*isolator_chan_burst_fn)(void *arg, const struct isolator_chan_msg *msgs, unsigned n);
 
 /**
  * A process's handle on a channel. The fields are private to libisolator
@@ -103,37 +179,100 @@ struct isolator_chan_slot {
  */
 struct isolator_chan {
 	struct isolator_chan_region *region;
-	unsigned char *slots;
+	unsigned char *slots;       /* slot 0 (latency) or message 0 (throughput) */
+	uint32_t *lens;             /* throughput: lens[]; latency: NULL */
 	uint32_t capacity, mask, slot_size, stride;
+	uint32_t flags;             /* ISOLATOR_CHAN_THROUGHPUT or 0 */
 	/* producer side */
 	alignas(64) uint32_t tail;  /* next index to write */
 	uint32_t head_cache;        /* the consumer's head as last read */
+	ISOLATOR_ATOMIC_(uint64_t) *bell; /* doorbell word to ring after posting, or NULL */
+	uint64_t bell_bit;
 	/* consumer side */
 	alignas(64) uint32_t head;  /* next index to read */
+	uint32_t tail_cache;        /* throughput: the producer's tail as last read */
 	/* slow-path state (lib/channel.c) */
 	alignas(64) int fd;
 	int registered;
 	size_t map_size;
 	isolator_chan_fn fn;
 	void *fn_arg;
+	struct isolator_bell *bell_handle;
+	unsigned bell_index;
 };
+
+/* Address of slot (latency) or message (throughput) @i. */
+static inline unsigned char *isolator_chan_at_(const struct isolator_chan *c, uint32_t i)
+{
+	return c->slots + (size_t)(i & c->mask) * c->stride;
+}
 
 static inline struct isolator_chan_slot *isolator_chan_slot_(const struct isolator_chan *c, uint32_t i)
 {
-	return (struct isolator_chan_slot *)(c->slots + (size_t)(i & c->mask) * c->stride);
+	return (struct isolator_chan_slot *)isolator_chan_at_(c, i);
+}
+
+static inline unsigned char *isolator_chan_slot_data_(struct isolator_chan_slot *s)
+{
+	return (unsigned char *)(s + 1);
 }
 
 /* Reload the consumer's index (slow path of post). 0 if @want slots are free. */
 static inline int isolator_chan_reload_head_(struct isolator_chan *c, uint32_t want)
 {
 	/* [P2] pairs with [C2]: the consumer is done with every slot below h */
-	uint32_t h = atomic_load_explicit(&c->region->head, memory_order_acquire);
+	uint32_t h = ISOLATOR_LOAD_(&c->region->head, acquire);
 	uint32_t used = c->tail - h;
 
 	if (__builtin_expect(used > c->capacity, 0))
 		return -EPROTO; /* a head the ring cannot have: refuse it */
 	c->head_cache = h;
 	return c->capacity - used >= want ? 0 : -EAGAIN;
+}
+
+/* Producer: how many of @n messages fit now (1 to @n); -EAGAIN, -EPROTO. */
+static inline int isolator_chan_fit_(struct isolator_chan *c, unsigned n)
+{
+	uint32_t room = c->capacity - (c->tail - c->head_cache);
+
+	if (room < n) {
+		int err = isolator_chan_reload_head_(c, n);
+
+		if (err == -EPROTO)
+			return err;
+		room = c->capacity - (c->tail - c->head_cache);
+		if (!room)
+			return -EAGAIN;
+	}
+	return (int)(n < room ? n : room);
+}
+
+/* Producer: copy message @t in. The latency layout publishes it here [P1]. */
+static inline void isolator_chan_put_(struct isolator_chan *c, uint32_t t, const void *msg, size_t len)
+{
+	if (c->flags & ISOLATOR_CHAN_THROUGHPUT) {
+		memcpy(isolator_chan_at_(c, t), msg, len);
+		c->lens[t & c->mask] = (uint32_t)len; /* published by [P3] */
+	} else {
+		struct isolator_chan_slot *s = isolator_chan_slot_(c, t);
+
+		memcpy(isolator_chan_slot_data_(s), msg, len);
+		s->len = (uint32_t)len;
+		/* [P1] pairs with [C1]: data and len are visible before the stamp */
+		ISOLATOR_STORE_(&s->stamp, t + 1, release);
+	}
+}
+
+/* Producer: publish every message below @t, and ring the doorbell. */
+static inline void isolator_chan_publish_(struct isolator_chan *c, uint32_t t)
+{
+	c->tail = t;
+	/* [P3] pairs with [C3] and [O1] */
+	ISOLATOR_STORE_(&c->region->tail, t, release);
+	if (c->bell)
+		/* [B1] pairs with [B2]: a consumer whose clearing RMW reads this
+		 * one sees every message published above */
+		ISOLATOR_FETCH_OR_(c->bell, c->bell_bit, release);
 }
 
 /**
@@ -149,7 +288,6 @@ static inline int isolator_chan_reload_head_(struct isolator_chan *c, uint32_t w
 static inline int isolator_chan_post(struct isolator_chan *c, const void *msg, size_t len)
 {
 	uint32_t t = c->tail;
-	struct isolator_chan_slot *s;
 
 	if (__builtin_expect(len > c->slot_size, 0))
 		return -EMSGSIZE;
@@ -158,20 +296,15 @@ static inline int isolator_chan_post(struct isolator_chan *c, const void *msg, s
 		if (err)
 			return err;
 	}
-	s = isolator_chan_slot_(c, t);
-	memcpy(s->data, msg, len);
-	s->len = (uint32_t)len;
-	/* [P1] pairs with [C1]: data and len are visible before the stamp */
-	atomic_store_explicit(&s->stamp, t + 1, memory_order_release);
-	c->tail = t + 1;
-	/* [P3] pairs with [O1] */
-	atomic_store_explicit(&c->region->tail, t + 1, memory_order_release);
+	isolator_chan_put_(c, t, msg, len);
+	isolator_chan_publish_(c, t + 1);
 	return 0;
 }
 
 /**
  * @brief Post up to @p n messages of @p len bytes each, stored back to back
- *        at @p msgs. Never blocks, never overwrites: posts what fits.
+ *        at @p msgs. Never blocks, never overwrites: posts what fits, and
+ *        publishes the tail once.
  *
  * Producer thread only.
  * @return The number posted (1 to @p n); -EAGAIN if none fit; -EMSGSIZE;
@@ -181,35 +314,51 @@ static inline int isolator_chan_post_batch(struct isolator_chan *c, const void *
 					   unsigned n)
 {
 	const unsigned char *src = (const unsigned char *)msgs;
-	uint32_t t = c->tail, room;
+	uint32_t t = c->tail;
+	int fit;
 
 	if (__builtin_expect(len > c->slot_size, 0))
 		return -EMSGSIZE;
 	if (!n)
 		return 0;
-	room = c->capacity - (t - c->head_cache);
-	if (room < n) {
-		int err = isolator_chan_reload_head_(c, n);
-		if (err == -EPROTO)
-			return err;
-		room = c->capacity - (t - c->head_cache);
-		if (!room)
-			return -EAGAIN;
-	}
-	if (n > room)
-		n = room;
-	for (unsigned i = 0; i < n; i++, t++, src += len) {
-		struct isolator_chan_slot *s = isolator_chan_slot_(c, t);
+	fit = isolator_chan_fit_(c, n);
+	if (fit < 0)
+		return fit;
+	for (int i = 0; i < fit; i++, t++, src += len)
+		isolator_chan_put_(c, t, src, len);
+	isolator_chan_publish_(c, t);
+	return fit;
+}
 
-		memcpy(s->data, src, len);
-		s->len = (uint32_t)len;
-		/* [P1] pairs with [C1] */
-		atomic_store_explicit(&s->stamp, t + 1, memory_order_release);
-	}
-	c->tail = t;
-	/* [P3] pairs with [O1] */
-	atomic_store_explicit(&c->region->tail, t, memory_order_release);
-	return (int)n;
+/**
+ * @brief Post up to @p n messages, each of its own length and place.
+ *        Never blocks, never overwrites: posts what fits, in order, and
+ *        publishes the tail once.
+ *
+ * Producer thread only.
+ * @param msgs The messages; each len at most the slot size.
+ * @return The number posted (1 to @p n); -EAGAIN if none fit; -EMSGSIZE if
+ *         any of the @p n is over the slot size (nothing posted); -EPROTO as
+ *         isolator_chan_post(). 0 only for @p n = 0.
+ */
+static inline int isolator_chan_post_burst(struct isolator_chan *c, const struct isolator_chan_msg *msgs,
+					   unsigned n)
+{
+	uint32_t t = c->tail;
+	int fit;
+
+	for (unsigned i = 0; i < n; i++)
+		if (__builtin_expect(msgs[i].len > c->slot_size, 0))
+			return -EMSGSIZE;
+	if (!n)
+		return 0;
+	fit = isolator_chan_fit_(c, n);
+	if (fit < 0)
+		return fit;
+	for (int i = 0; i < fit; i++, t++)
+		isolator_chan_put_(c, t, msgs[i].data, msgs[i].len);
+	isolator_chan_publish_(c, t);
+	return fit;
 }
 
 /* Consumer: publish how far it has read (after a poll that took something). */
@@ -217,38 +366,83 @@ static inline void isolator_chan_release_(struct isolator_chan *c, uint32_t h)
 {
 	c->head = h;
 	/* [C2] pairs with [P2]: every read of slots below h happened before */
-	atomic_store_explicit(&c->region->head, h, memory_order_release);
+	ISOLATOR_STORE_(&c->region->head, h, release);
+}
+
+/* Consumer, throughput layout: messages waiting at @h, at most @max;
+ * -EPROTO for a tail more than a lap ahead (or behind). The tail line is
+ * read only when what is known to wait is fewer than @max. */
+static inline int isolator_chan_avail_(struct isolator_chan *c, uint32_t h, unsigned max)
+{
+	uint32_t n = c->tail_cache - h;
+
+	if (n < max) {
+		/* [C3] pairs with [P3]: messages and lengths below t are written */
+		uint32_t t = ISOLATOR_LOAD_(&c->region->tail, acquire);
+
+		n = t - h;
+		if (__builtin_expect(n > c->capacity, 0))
+			return -EPROTO;
+		c->tail_cache = t;
+	}
+	return (int)(n < max ? n : max);
+}
+
+/* Consumer: message @h if it is there; its length (read once, the peer may
+ * rewrite it) in *len; NULL if none waits. Latency layout. */
+static inline struct isolator_chan_slot *isolator_chan_ready_(const struct isolator_chan *c, uint32_t h,
+							      uint32_t *len)
+{
+	struct isolator_chan_slot *s = isolator_chan_slot_(c, h);
+
+	/* [C1] pairs with [P1] */
+	if (ISOLATOR_LOAD_(&s->stamp, acquire) != h + 1)
+		return NULL;
+	*len = s->len;
+	return s;
 }
 
 /**
- * @brief Deliver up to @p max waiting messages to @p fn, in order.
+ * @brief Deliver up to @p max waiting messages to @p fn, one call each, in order.
  *
- * Consumer thread only. The slots are handed back to the producer when the
- * call returns.
+ * Consumer thread only. The slots are handed back to the producer (head
+ * published once) when the call returns.
  * @return The number delivered (0 if none waited); -EPROTO if a slot holds
- *         an impossible length (messages before it are still delivered and
- *         the bad one is not consumed).
+ *         an impossible length or the tail is impossible (messages before
+ *         the bad one are still delivered and it is not consumed).
  */
 static inline int isolator_chan_poll(struct isolator_chan *c, isolator_chan_fn fn, void *arg,
 				     unsigned max)
 {
-	uint32_t h = c->head;
+	uint32_t h = c->head, len;
 	unsigned n = 0;
 	int err = 0;
 
-	for (; n < max; n++, h++) {
-		struct isolator_chan_slot *s = isolator_chan_slot_(c, h);
-		uint32_t len;
+	if (c->flags & ISOLATOR_CHAN_THROUGHPUT) {
+		int avail = isolator_chan_avail_(c, h, max);
 
-		/* [C1] pairs with [P1] */
-		if (atomic_load_explicit(&s->stamp, memory_order_acquire) != h + 1)
-			break;
-		len = s->len; /* read once: the peer may rewrite it */
-		if (__builtin_expect(len > c->slot_size, 0)) {
-			err = -EPROTO;
-			break;
+		if (avail < 0)
+			return avail;
+		for (; n < (unsigned)avail; n++, h++) {
+			len = c->lens[h & c->mask];
+			if (__builtin_expect(len > c->slot_size, 0)) {
+				err = -EPROTO;
+				break;
+			}
+			fn(arg, isolator_chan_at_(c, h), len);
 		}
-		fn(arg, s->data, len);
+	} else {
+		for (; n < max; n++, h++) {
+			struct isolator_chan_slot *s = isolator_chan_ready_(c, h, &len);
+
+			if (!s)
+				break;
+			if (__builtin_expect(len > c->slot_size, 0)) {
+				err = -EPROTO;
+				break;
+			}
+			fn(arg, isolator_chan_slot_data_(s), len);
+		}
 	}
 	if (n)
 		isolator_chan_release_(c, h);
@@ -256,7 +450,61 @@ static inline int isolator_chan_poll(struct isolator_chan *c, isolator_chan_fn f
 }
 
 /**
- * @brief Copy up to @p max waiting messages out, in order.
+ * @brief Hand up to @p max waiting messages (at most ISOLATOR_CHAN_BURST_MAX)
+ *        to @p fn in one call, in order, then publish the head once.
+ *
+ * Consumer thread only. @p fn is not called when nothing waits. The
+ * messages stay in the region until @p fn returns.
+ * @return The number delivered; -EPROTO as isolator_chan_poll() (the
+ *         messages before the bad one are still delivered).
+ */
+static inline int isolator_chan_poll_burst(struct isolator_chan *c, isolator_chan_burst_fn fn, void *arg,
+					   unsigned max)
+{
+	struct isolator_chan_msg m[ISOLATOR_CHAN_BURST_MAX];
+	uint32_t h = c->head, len;
+	unsigned n = 0;
+	int err = 0;
+
+	if (max > ISOLATOR_CHAN_BURST_MAX)
+		max = ISOLATOR_CHAN_BURST_MAX;
+	if (c->flags & ISOLATOR_CHAN_THROUGHPUT) {
+		int avail = isolator_chan_avail_(c, h, max);
+
+		if (avail < 0)
+			return avail;
+		for (; n < (unsigned)avail; n++, h++) {
+			len = c->lens[h & c->mask];
+			if (__builtin_expect(len > c->slot_size, 0)) {
+				err = -EPROTO;
+				break;
+			}
+			m[n].data = isolator_chan_at_(c, h);
+			m[n].len = len;
+		}
+	} else {
+		for (; n < max; n++, h++) {
+			struct isolator_chan_slot *s = isolator_chan_ready_(c, h, &len);
+
+			if (!s)
+				break;
+			if (__builtin_expect(len > c->slot_size, 0)) {
+				err = -EPROTO;
+				break;
+			}
+			m[n].data = isolator_chan_slot_data_(s);
+			m[n].len = len;
+		}
+	}
+	if (n) {
+		fn(arg, m, n);
+		isolator_chan_release_(c, h);
+	}
+	return err ? err : (int)n;
+}
+
+/**
+ * @brief Copy up to @p max waiting messages out, in order; head published once.
  *
  * Consumer thread only. Message i goes to @p buf + i * @p stride.
  * @param lens /\* OUT: *\/ the length of each message; may be NULL.
@@ -267,27 +515,41 @@ static inline int isolator_chan_read(struct isolator_chan *c, void *buf, size_t 
 				     size_t *lens, unsigned max)
 {
 	unsigned char *dst = (unsigned char *)buf;
-	uint32_t h = c->head;
+	uint32_t h = c->head, len;
 	unsigned n = 0;
 	int err = 0;
 
 	if (stride < c->slot_size)
 		return -EINVAL;
-	for (; n < max; n++, h++, dst += stride) {
-		struct isolator_chan_slot *s = isolator_chan_slot_(c, h);
-		uint32_t len;
+	if (c->flags & ISOLATOR_CHAN_THROUGHPUT) {
+		int avail = isolator_chan_avail_(c, h, max);
 
-		/* [C1] pairs with [P1] */
-		if (atomic_load_explicit(&s->stamp, memory_order_acquire) != h + 1)
-			break;
-		len = s->len;
-		if (__builtin_expect(len > c->slot_size, 0)) {
-			err = -EPROTO;
-			break;
+		if (avail < 0)
+			return avail;
+		for (; n < (unsigned)avail; n++, h++, dst += stride) {
+			len = c->lens[h & c->mask];
+			if (__builtin_expect(len > c->slot_size, 0)) {
+				err = -EPROTO;
+				break;
+			}
+			memcpy(dst, isolator_chan_at_(c, h), len);
+			if (lens)
+				lens[n] = len;
 		}
-		memcpy(dst, s->data, len);
-		if (lens)
-			lens[n] = len;
+	} else {
+		for (; n < max; n++, h++, dst += stride) {
+			struct isolator_chan_slot *s = isolator_chan_ready_(c, h, &len);
+
+			if (!s)
+				break;
+			if (__builtin_expect(len > c->slot_size, 0)) {
+				err = -EPROTO;
+				break;
+			}
+			memcpy(dst, isolator_chan_slot_data_(s), len);
+			if (lens)
+				lens[n] = len;
+		}
 	}
 	if (n)
 		isolator_chan_release_(c, h);
@@ -302,11 +564,12 @@ static inline int isolator_chan_read(struct isolator_chan *c, void *buf, size_t 
  */
 static inline int isolator_chan_pending(const struct isolator_chan *c)
 {
-	/* [O1] pairs with [P3]; tail first: the consumer may already have taken
-	 * a message whose tail is not yet published (it follows stamps), so a
-	 * head read later can pass this tail by a little, never by a lap. */
-	uint32_t t = atomic_load_explicit(&c->region->tail, memory_order_acquire);
-	uint32_t h = atomic_load_explicit(&c->region->head, memory_order_acquire);
+	/* [O1] pairs with [P3]; tail first: in the latency layout the consumer
+	 * may already have taken a message whose tail is not yet published (it
+	 * follows stamps), so a head read later can pass this tail by a little,
+	 * never by a lap. */
+	uint32_t t = ISOLATOR_LOAD_(&c->region->tail, acquire);
+	uint32_t h = ISOLATOR_LOAD_(&c->region->head, acquire);
 	int32_t d = (int32_t)(t - h);
 
 	if (d < 0)
