@@ -5,7 +5,7 @@
 # them calls this first, so a newcomer types one command.
 set -eu
 
-pkgs_build="gcc libc6-dev make meson ninja-build pkg-config"
+pkgs_build="gcc g++ libc6-dev make meson ninja-build pkg-config"
 pkgs_sanitize="libclang-rt-14-dev"
 pkgs_bench="libck-dev dpdk-dev libgpiod-dev gnuplot-nox python3-jsonschema"
 # isolator explain --measure runs the user's cyclictest (its own loop when absent);
