@@ -51,12 +51,14 @@ check-asan: deps
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(ASAN) --print-errorlogs
 
-# The channel suite under ThreadSanitizer (the rings' barrier pairs); the
-# stress test runs 10^6 messages there instead of 10^8.
+# The channel suite under ThreadSanitizer (the rings' barrier pairs, both
+# layouts, bursts, doorbells, and the C++ fast path); the stress test runs
+# 10^6 messages per layout there instead of 10^8.
 TSAN ?= build-tsan
+TSAN_CPP = $(addprefix tests/test_cpp_,cpp11 cpp14 cpp17 cpp20 cpp23)
 check-tsan: deps
 	@[ -f $(TSAN)/build.ninja ] || meson setup $(TSAN) -Db_sanitize=thread -Db_lundef=false $(MESON_OPTS)
-	ninja -C $(TSAN) tests/test_channel tests/test_chan_stress tests/test_pool
+	ninja -C $(TSAN) tests/test_channel tests/test_chan_stress tests/test_pool $(TSAN_CPP)
 	TSAN_OPTIONS=halt_on_error=1 meson test -C $(TSAN) --no-rebuild --suite channel --print-errorlogs
 
 # meson runs scripts/post-install.sh: ldconfig and a systemd reload (not

@@ -3,20 +3,27 @@
  * isolator bench ipc: notify-and-respond between two CPUs, and streaming
  * throughput, for every way two cores can talk, in one run:
  *
- *   shm       our channel (isolator_chan_post / isolator_chan_read)
- *   floor     raw cache-line ping-pong: one line each way, the hardware's limit
- *   futex     the responder sleeps in futex(2); the sender wakes it
- *   eventfd   the same through eventfd(2)
- *   pipe      the message itself through pipe(2)
- *   ck_ring   Concurrency Kit's SPSC ring (libck-dev)
- *   rte_ring  DPDK's SPSC ring (dpdk-dev), without EAL
+ *   shm        our channel, latency layout (isolator_chan_post / _post_batch / _read)
+ *   shm_tput   our channel, throughput layout (ISOLATOR_CHAN_THROUGHPUT)
+ *   floor      raw cache-line ping-pong: one line each way, the hardware's limit
+ *   poll_all   B receives through isolator_poll_all() over 64 channels with a
+ *              doorbell, one of them active
+ *   poll_scan  the same without the doorbell: every channel polled
+ *   futex      the responder sleeps in futex(2); the sender wakes it
+ *   eventfd    the same through eventfd(2)
+ *   pipe       the message itself through pipe(2)
+ *   ck_ring    Concurrency Kit's SPSC ring (libck-dev)
+ *   rte_ring   DPDK's SPSC ring (dpdk-dev), without EAL
+ *   memcpy     memcpy of 4 KiB chunks through a shared buffer: the copy
+ *              bandwidth between the two cores, the limit of every stream
  *
  * Round trip with 8-byte messages: min, p50, p99, p99.99, max. Streaming:
- * messages per second with 8- and 64-byte messages; the wake-up modes carry
- * the payload in our channel and wake a sleeping consumer through their
- * mechanism, which is how a blocking design would use them (pipe carries
- * the bytes itself). The rings share one loop (ipc.h), so they differ only
- * in their own code.
+ * messages and bytes per second with 8, 64, 256 and 1024-byte messages, sent
+ * one per call and (where the ring has a burst send) IPC_BURST per call; the
+ * wake-up modes carry the payload in our channel and wake a sleeping
+ * consumer through their mechanism, which is how a blocking design would use
+ * them (pipe carries the bytes itself). The rings share one loop (ipc.h), so
+ * they differ only in their own code.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,25 +43,34 @@
 #include "bench.h"
 #include "ipc.h"
 
-enum ipc_mode_id { M_SHM, M_FLOOR, M_FUTEX, M_EVENTFD, M_PIPE, M_CK, M_RTE, M_COUNT };
+enum ipc_mode_id {
+	M_SHM, M_SHM_TPUT, M_FLOOR, M_POLL_ALL, M_POLL_SCAN, M_FUTEX, M_EVENTFD, M_PIPE, M_CK, M_RTE,
+	M_MEMCPY, M_COUNT
+};
 
 static const struct {
 	const char *name;
 	const char *what;
 } mode_info[M_COUNT] = {
-	[M_SHM] = { "shm", "isolator channel" },
+	[M_SHM] = { "shm", "isolator channel, latency" },
+	[M_SHM_TPUT] = { "shm_tput", "isolator channel, throughput" },
 	[M_FLOOR] = { "floor", "raw cache-line ping-pong" },
+	[M_POLL_ALL] = { "poll_all", "poll_all, 64 chans, doorbell" },
+	[M_POLL_SCAN] = { "poll_scan", "poll_all, 64 chans, no bell" },
 	[M_FUTEX] = { "futex", "futex(2) wake-up" },
 	[M_EVENTFD] = { "eventfd", "eventfd(2) wake-up" },
 	[M_PIPE] = { "pipe", "pipe(2) write/read" },
 	[M_CK] = { "ck_ring", "Concurrency Kit SPSC ring" },
 	[M_RTE] = { "rte_ring", "DPDK SPSC ring" },
+	[M_MEMCPY] = { "memcpy", "memcpy stream, 4 KiB chunks" },
 };
+
+static const char *const send_names[IPC_NSENDS] = { "single", "burst" };
 
 /* Configuration; not changed once parsed. */
 struct ipc_params {
 	unsigned cpu_a, cpu_b;
-	uint64_t duration_ns;  /* per mode: half round trip, a quarter per stream size */
+	uint64_t duration_ns;  /* per mode: half round trip, half shared by its streams */
 	unsigned modes;        /* bit per enum ipc_mode_id */
 	int fifo;              /* SCHED_FIFO priority of both threads; 0: leave the policy */
 	struct json_out json;
@@ -67,7 +83,8 @@ struct ipc_result {
 	const char *why;        /* not available: the reason */
 	struct bench_hist rtt;
 	int has_rtt;
-	double tput[2];         /* msgs/s, 8 and 64 bytes; < 0: not measured */
+	double tput[IPC_NSENDS][IPC_NSIZES]; /* msgs/s; < 0: not measured */
+	double bytes_per_s;     /* memcpy: the copy bandwidth; < 0: not measured */
 	uint64_t errors;        /* sequence numbers lost, duplicated or reordered */
 };
 
@@ -163,11 +180,23 @@ IPC_INLINE unsigned shm_recv(void *ring, void *buf, size_t size, unsigned max)
 	return n > 0 ? (unsigned)n : 0;
 }
 
-IPC_RING_MODE(shm, shm_send, shm_recv);
+IPC_INLINE unsigned shm_send_burst(void *ring, const void *msgs, size_t size, unsigned n)
+{
+	int r = isolator_chan_post_batch(ring, msgs, size, n);
+
+	return r > 0 ? (unsigned)r : 0;
+}
+
+IPC_RING_MODE(shm, shm_send, shm_send_burst, shm_recv);
 
 static void *shm_create(size_t size)
 {
 	return isolator_chan_create(NULL, IPC_RING_SLOTS, size, 0);
+}
+
+static void *shm_tput_create(size_t size)
+{
+	return isolator_chan_create_flags(NULL, IPC_RING_SLOTS, size, 0, ISOLATOR_CHAN_THROUGHPUT);
 }
 
 static void shm_destroy(void *ring)
@@ -176,6 +205,149 @@ static void shm_destroy(void *ring)
 }
 
 static const struct ipc_ring_ops shm_ops = { shm_create, shm_destroy };
+static const struct ipc_ring_ops shm_tput_ops = { shm_tput_create, shm_destroy };
+
+/* --- poll_all: B receives through the registry of 64 channels ------------------ */
+
+#define POLL_CHANNELS 64
+#define POLL_ACTIVE 37 /* the one that carries the messages */
+
+struct poll_set {
+	struct isolator_chan *chan[POLL_CHANNELS];
+	struct isolator_bell *bell; /* NULL: poll_scan */
+	uint64_t got;               /* B: the message the callback saw */
+	int have;
+};
+
+static void poll_set_msg(void *arg, const void *msg, size_t len)
+{
+	struct poll_set *ps = arg;
+
+	(void)len;
+	memcpy(&ps->got, msg, sizeof(ps->got));
+	ps->have = 1;
+}
+
+/* B: register the 64 channels in this thread (the registry is the consumer
+ * thread's), answer each message on j->ba, unregister at the end. */
+static void poll_rtt_b(struct ipc_job *j)
+{
+	struct poll_set *ps = j->ctx;
+	int err = 0;
+
+	for (int i = 0; i < POLL_CHANNELS && !err; i++)
+		err = isolator_chan_register(ps->chan[i], poll_set_msg, ps);
+	if (err) {
+		j->errors++;
+		abort(); /* registration of fresh channels cannot fail but for ENOMEM */
+	}
+	for (;;) {
+		ps->have = 0;
+		if (isolator_poll_all(1) <= 0 || !ps->have) {
+			ipc_relax();
+			continue;
+		}
+		if (ps->got == IPC_STOP)
+			break;
+		while (isolator_chan_post(j->ba, &ps->got, 8))
+			ipc_relax();
+	}
+	for (int i = 0; i < POLL_CHANNELS; i++)
+		isolator_chan_unregister(ps->chan[i]);
+}
+
+static void poll_rtt_a(struct ipc_job *j)
+{
+	ipc_rtt_a(j, shm_send, shm_recv);
+}
+
+static void poll_set_free(struct poll_set *ps)
+{
+	for (int i = 0; i < POLL_CHANNELS; i++)
+		isolator_chan_free(ps->chan[i]);
+	isolator_bell_free(ps->bell);
+	free(ps);
+}
+
+static struct poll_set *poll_set_new(int bell)
+{
+	struct poll_set *ps = calloc(1, sizeof(*ps));
+
+	if (!ps)
+		return NULL;
+	if (bell && !(ps->bell = isolator_bell_create(NULL, 0)))
+		goto fail;
+	for (int i = 0; i < POLL_CHANNELS; i++) {
+		ps->chan[i] = isolator_chan_create(NULL, IPC_RING_SLOTS, 8, 0);
+		if (!ps->chan[i] || (bell && isolator_chan_set_bell(ps->chan[i], ps->bell, (unsigned)i)))
+			goto fail;
+	}
+	return ps;
+fail:
+	poll_set_free(ps);
+	return NULL;
+}
+
+/* --- memcpy: the copy bandwidth between the two cores ------------------------- */
+
+#define COPY_CHUNK 4096
+#define COPY_CHUNKS 64 /* a 256 KiB buffer, as the 256-byte rings */
+
+struct copy_stream {
+	alignas(64) unsigned char buf[COPY_CHUNKS][COPY_CHUNK];
+	struct {
+		alignas(64) _Atomic uint64_t full;  /* chunk seq + 1 once A copied it in */
+		alignas(64) _Atomic uint64_t freed; /* chunk seq + 1 once B copied it out */
+	} flag[COPY_CHUNKS];
+	alignas(64) _Atomic int stop;
+};
+
+static void copy_a(struct ipc_job *j)
+{
+	struct copy_stream *cs = j->ab;
+	static _Thread_local alignas(64) unsigned char src[COPY_CHUNK];
+
+	memset(src, 0x5a, sizeof(src));
+	for (uint64_t seq = 0;; seq++) {
+		unsigned k = (unsigned)(seq % COPY_CHUNKS);
+
+		/* the chunk's previous lap has been copied out */
+		while (seq >= COPY_CHUNKS &&
+		       atomic_load_explicit(&cs->flag[k].freed, memory_order_acquire) != seq + 1 - COPY_CHUNKS)
+			ipc_relax();
+		memcpy(cs->buf[k], src, COPY_CHUNK);
+		atomic_store_explicit(&cs->flag[k].full, seq + 1, memory_order_release);
+		if (!(seq & 63) && isolator_tsc() > j->end_tsc) {
+			atomic_store_explicit(&cs->stop, 1, memory_order_release);
+			break;
+		}
+	}
+}
+
+static void copy_b(struct ipc_job *j)
+{
+	struct copy_stream *cs = j->ab;
+	static _Thread_local alignas(64) unsigned char dst[COPY_CHUNK];
+
+	for (uint64_t seq = 0;; seq++) {
+		unsigned k = (unsigned)(seq % COPY_CHUNKS);
+
+		while (atomic_load_explicit(&cs->flag[k].full, memory_order_acquire) != seq + 1) {
+			if (atomic_load_explicit(&cs->stop, memory_order_acquire) &&
+			    atomic_load_explicit(&cs->flag[k].full, memory_order_acquire) != seq + 1) {
+				j->t_last = isolator_tsc();
+				j->received = seq;
+				return;
+			}
+			ipc_relax();
+		}
+		if (!seq)
+			j->t_first = isolator_tsc();
+		memcpy(dst, cs->buf[k], COPY_CHUNK);
+		__asm__ __volatile__("" : : "r"(dst) : "memory"); /* the copy is used */
+		atomic_store_explicit(&cs->flag[k].freed, seq + 1, memory_order_release);
+	}
+}
 
 /* --- floor: one cache line each way ------------------------------------------ */
 
@@ -484,9 +656,8 @@ static double rate(const struct ipc_job *j)
 static int run_ring(const struct ipc_params *p, const struct ipc_ring_mode *m,
 		    const struct ipc_ring_ops *ops, struct ipc_result *res)
 {
-	static const size_t sizes[2] = { 8, 64 };
 	struct ipc_job j = { .hist = &res->rtt };
-	int err;
+	int nstreams = 0, err;
 
 	j.ab = ops->create(8);
 	j.ba = ops->create(8);
@@ -499,20 +670,64 @@ static int run_ring(const struct ipc_params *p, const struct ipc_ring_mode *m,
 		return err;
 	res->has_rtt = 1;
 	res->errors += j.errors;
-	for (int s = 0; s < 2; s++) {
-		struct ipc_job js = { .size = sizes[s] };
+	for (int k = 0; k < IPC_NSENDS; k++)
+		nstreams += m->stream_a[k][0] ? IPC_NSIZES : 0;
+	for (int k = 0; k < IPC_NSENDS; k++) {
+		for (int s = 0; s < IPC_NSIZES && m->stream_a[k][s]; s++) {
+			struct ipc_job js = { .size = ipc_size(s) };
 
-		js.ab = ops->create(sizes[s]);
-		if (!js.ab)
-			return -ENOMEM;
-		err = run_pair(p, &js, p->duration_ns / 4, m->stream_a[s], m->stream_b[s]);
-		ops->destroy(js.ab);
-		if (err)
-			return err;
-		res->tput[s] = rate(&js);
-		res->errors += js.errors;
+			js.ab = ops->create(ipc_size(s));
+			if (!js.ab)
+				return -ENOMEM;
+			err = run_pair(p, &js, p->duration_ns / 2 / (uint64_t)nstreams, m->stream_a[k][s],
+				       m->stream_b[s]);
+			ops->destroy(js.ab);
+			if (err)
+				return err;
+			res->tput[k][s] = rate(&js);
+			res->errors += js.errors;
+		}
 	}
 	return 0;
+}
+
+/* Round trip only: A posts on the active channel of 64, B takes it through
+ * isolator_poll_all() and answers on a plain channel. */
+static int run_poll(const struct ipc_params *p, int bell, struct ipc_result *res)
+{
+	struct poll_set *ps = poll_set_new(bell);
+	struct ipc_job j = { .hist = &res->rtt, .ctx = ps };
+	int err = -ENOMEM;
+
+	if (!ps)
+		return -ENOMEM;
+	j.ab = ps->chan[POLL_ACTIVE];
+	j.ba = shm_create(8);
+	if (j.ba)
+		err = run_pair(p, &j, p->duration_ns, poll_rtt_a, poll_rtt_b);
+	shm_destroy(j.ba);
+	poll_set_free(ps);
+	res->has_rtt = !err;
+	res->errors += j.errors;
+	return err;
+}
+
+static int run_memcpy(const struct ipc_params *p, struct ipc_result *res)
+{
+	struct copy_stream *cs = aligned_alloc(64, sizeof(*cs));
+	struct ipc_job j = { .ab = cs };
+	uint64_t ns;
+	int err;
+
+	if (!cs)
+		return -ENOMEM;
+	memset(cs, 0, sizeof(*cs));
+	err = run_pair(p, &j, p->duration_ns / 2, copy_a, copy_b);
+	free(cs);
+	ns = isolator_cycles_to_ns(j.t_last - j.t_first);
+	if (!err && ns)
+		res->bytes_per_s = (double)j.received * COPY_CHUNK * 1e9 / (double)ns;
+	return err;
 }
 
 static int run_floor(const struct ipc_params *p, struct ipc_result *res)
@@ -533,7 +748,6 @@ static int run_floor(const struct ipc_params *p, struct ipc_result *res)
 
 static int run_wake(const struct ipc_params *p, enum ipc_mode_id kind, struct ipc_result *res)
 {
-	static const size_t sizes[2] = { 8, 64 };
 	struct wake *ab = aligned_alloc(64, sizeof(*ab)), *ba = aligned_alloc(64, sizeof(*ba));
 	struct ipc_job j = { .hist = &res->rtt };
 	int err = -ENOMEM;
@@ -553,16 +767,16 @@ static int run_wake(const struct ipc_params *p, enum ipc_mode_id kind, struct ip
 		goto out;
 	res->has_rtt = 1;
 	res->errors += j.errors;
-	for (int s = 0; s < 2 && !err; s++) {
-		struct ipc_job js = { .size = sizes[s], .ab = ab };
+	for (int s = 0; s < IPC_NSIZES && !err; s++) {
+		struct ipc_job js = { .size = ipc_size(s), .ab = ab };
 
-		err = wake_open(ab, kind, sizes[s]);
+		err = wake_open(ab, kind, ipc_size(s));
 		if (!err)
-			err = run_pair(p, &js, p->duration_ns / 4,
+			err = run_pair(p, &js, p->duration_ns / 2 / IPC_NSIZES,
 				       kind == M_PIPE ? pipe_stream_a : wake_stream_a,
 				       kind == M_PIPE ? pipe_stream_b : wake_stream_b);
 		wake_close(ab);
-		res->tput[s] = rate(&js);
+		res->tput[IPC_SINGLE][s] = rate(&js);
 		res->errors += js.errors;
 	}
 out:
@@ -576,8 +790,15 @@ static int run_mode(const struct ipc_params *p, enum ipc_mode_id m, struct ipc_r
 	switch (m) {
 	case M_SHM:
 		return run_ring(p, &shm_mode, &shm_ops, res);
+	case M_SHM_TPUT:
+		return run_ring(p, &shm_mode, &shm_tput_ops, res);
 	case M_FLOOR:
 		return run_floor(p, res);
+	case M_POLL_ALL:
+	case M_POLL_SCAN:
+		return run_poll(p, m == M_POLL_ALL, res);
+	case M_MEMCPY:
+		return run_memcpy(p, res);
 	case M_CK:
 		return run_ring(p, ipc_ck_mode, &ipc_ck_ops, res);
 	case M_RTE:
@@ -594,75 +815,179 @@ static double ratio(double a, double b)
 	return b > 0 ? a / b : 0;
 }
 
-static void print_tput(FILE *f, double v)
+/* The best stream of modes @from..@to (inclusive) at size @s; which one in *@mode, *@send. */
+static double best(const struct ipc_result *r, int from, int to, int s, int *mode, int *send)
 {
-	if (v < 0)
-		fprintf(f, " %12s", "-");
-	else
-		fprintf(f, " %12.0f", v);
+	double v = 0;
+
+	for (int m = from; m <= to; m++)
+		for (int k = 0; k < IPC_NSENDS; k++)
+			if (r[m].ran && r[m].tput[k][s] > v) {
+				v = r[m].tput[k][s];
+				if (mode)
+					*mode = m;
+				if (send)
+					*send = k;
+			}
+	return v;
 }
 
-static void goals(const struct ipc_result *r, double *p50_ratio, double *vs_ck, double *vs_rte)
+static uint64_t p50_of(const struct ipc_result *r)
 {
-	struct bench_summary shm, fl;
+	struct bench_summary s;
 
-	*p50_ratio = *vs_ck = *vs_rte = 0;
-	if (r[M_SHM].has_rtt && r[M_FLOOR].has_rtt) {
-		bench_hist_summary(&r[M_SHM].rtt, &shm);
-		bench_hist_summary(&r[M_FLOOR].rtt, &fl);
-		if (shm.count && fl.count)
-			*p50_ratio = ratio((double)shm.p50_ns, (double)fl.p50_ns);
+	if (!r->ran || !r->has_rtt)
+		return 0;
+	bench_hist_summary(&r->rtt, &s);
+	return s.count ? s.p50_ns : 0;
+}
+
+/* The goals of issue 17, each a ratio of two results of this run (0: not measured). */
+struct ipc_goals {
+	double p50_over_floor;           /* shm p50 / floor p50, want <= 1.1 */
+	double vs_ck[IPC_NSIZES];        /* best shm / best ck_ring, want >= 1 */
+	double vs_rte[IPC_NSIZES];       /* best shm / best rte_ring, want >= 1 */
+	double vs_rte_single[IPC_NSIZES];/* best single-send shm / rte_ring single */
+	int shm_mode[IPC_NSIZES], shm_send[IPC_NSIZES];
+	double of_memcpy[IPC_NSIZES];    /* best shm bytes/s / memcpy bytes/s */
+	double poll_leg[2];              /* poll_all, poll_scan: receive leg / one channel's */
+};
+
+static void goals(const struct ipc_result *r, struct ipc_goals *g)
+{
+	uint64_t shm = p50_of(&r[M_SHM]), fl = p50_of(&r[M_FLOOR]);
+
+	memset(g, 0, sizeof(*g));
+	g->p50_over_floor = ratio((double)shm, (double)fl);
+	for (int s = 0; s < IPC_NSIZES; s++) {
+		double b = best(r, M_SHM, M_SHM_TPUT, s, &g->shm_mode[s], &g->shm_send[s]);
+		double single = 0;
+
+		if (r[M_CK].ran)
+			g->vs_ck[s] = ratio(b, best(r, M_CK, M_CK, s, NULL, NULL));
+		if (r[M_RTE].ran) {
+			g->vs_rte[s] = ratio(b, best(r, M_RTE, M_RTE, s, NULL, NULL));
+			for (int m = M_SHM; m <= M_SHM_TPUT; m++)
+				if (r[m].ran && r[m].tput[IPC_SINGLE][s] > single)
+					single = r[m].tput[IPC_SINGLE][s];
+			g->vs_rte_single[s] = ratio(single, r[M_RTE].tput[IPC_SINGLE][s]);
+		}
+		if (r[M_MEMCPY].ran)
+			g->of_memcpy[s] = ratio(b * (double)ipc_size(s), r[M_MEMCPY].bytes_per_s);
 	}
-	if (r[M_SHM].ran && r[M_CK].ran)
-		*vs_ck = ratio(r[M_SHM].tput[0], r[M_CK].tput[0]);
-	if (r[M_SHM].ran && r[M_RTE].ran)
-		*vs_rte = ratio(r[M_SHM].tput[0], r[M_RTE].tput[0]);
-	/* both measured in this run, or no ratio */
+	/* a round trip is two legs; with one channel each, a leg is p50 / 2 */
+	for (int i = 0; i < 2; i++) {
+		uint64_t pa = p50_of(&r[M_POLL_ALL + i]);
+
+		if (pa && shm)
+			g->poll_leg[i] = 2.0 * (double)pa / (double)shm - 1;
+	}
+}
+
+static void print_sizes(const char *label, const double *v, const char *want)
+{
+	int any = 0;
+
+	for (int s = 0; s < IPC_NSIZES; s++)
+		any |= v[s] > 0;
+	if (!any)
+		return;
+	printf("# goal: %s:", label);
+	for (int s = 0; s < IPC_NSIZES; s++)
+		if (v[s] > 0)
+			printf(" %zu B %.2f%s", ipc_size(s), v[s], s < IPC_NSIZES - 1 ? "," : "");
+	printf("%s\n", want);
 }
 
 static void print_table(const struct ipc_params *p, const struct ipc_result *r,
 			const struct bench_machine *m)
 {
-	double p50_ratio, vs_ck, vs_rte;
+	struct ipc_goals g;
 
 	bench_machine_print(stdout, m);
-	printf("# isolator bench ipc: CPU %u <-> CPU %u, %.2f s per mode, %s; round trip with 8-byte messages\n",
-	       p->cpu_a, p->cpu_b, (double)p->duration_ns / 1e9, p->fifo ? "SCHED_FIFO" : "default policy");
-	printf("%-9s %-26s %8s %8s %8s %8s %10s %12s %12s\n", "mode", "what", "min(ns)", "p50(ns)",
-	       "p99(ns)", "p9999(ns)", "max(ns)", "8B(msg/s)", "64B(msg/s)");
+	printf("# isolator bench ipc: CPU %u <-> CPU %u, %.2f s per mode, %s\n", p->cpu_a, p->cpu_b,
+	       (double)p->duration_ns / 1e9, p->fifo ? "SCHED_FIFO" : "default policy");
+	printf("# round trip, 8-byte messages, ns\n");
+	printf("%-9s %-30s %8s %8s %8s %9s %10s\n", "mode", "what", "min(ns)", "p50(ns)", "p99(ns)",
+	       "p9999(ns)", "max(ns)");
 	for (int i = 0; i < M_COUNT; i++) {
 		struct bench_summary s;
 
 		if (!(p->modes & (1u << i)))
 			continue;
 		if (!r[i].ran) {
-			printf("%-9s %-26s unavailable: %s\n", mode_info[i].name, mode_info[i].what, r[i].why);
+			printf("%-9s %-30s unavailable: %s\n", mode_info[i].name, mode_info[i].what, r[i].why);
 			continue;
 		}
+		if (!r[i].has_rtt)
+			continue;
 		bench_hist_summary(&r[i].rtt, &s);
 		if (!s.count)
-			printf("%-9s %-26s %48s", mode_info[i].name, mode_info[i].what,
+			printf("%-9s %-30s %s", mode_info[i].name, mode_info[i].what,
 			       "no round trip: the CPUs were busy (try --fifo)");
 		else
-			printf("%-9s %-26s %8llu %8llu %8llu %9llu %10llu", mode_info[i].name, mode_info[i].what,
-		       (unsigned long long)s.min_ns, (unsigned long long)s.p50_ns,
-		       (unsigned long long)s.p99_ns, (unsigned long long)s.p9999_ns,
-		       (unsigned long long)s.max_ns);
-		print_tput(stdout, r[i].tput[0]);
-		print_tput(stdout, r[i].tput[1]);
+			printf("%-9s %-30s %8llu %8llu %8llu %9llu %10llu", mode_info[i].name, mode_info[i].what,
+			       (unsigned long long)s.min_ns, (unsigned long long)s.p50_ns,
+			       (unsigned long long)s.p99_ns, (unsigned long long)s.p9999_ns,
+			       (unsigned long long)s.max_ns);
 		if (r[i].errors)
 			printf("  SEQUENCE ERRORS: %llu", (unsigned long long)r[i].errors);
 		putchar('\n');
 	}
-	goals(r, &p50_ratio, &vs_ck, &vs_rte);
-	if (p50_ratio > 0)
-		printf("# goal: shm p50 / floor p50 = %.2f (want <= 1.10)\n", p50_ratio);
-	if (vs_ck > 0)
-		printf("# goal: shm / ck_ring throughput, 8 B = %.2f, 64 B = %.2f (want >= 1)\n", vs_ck,
-		       ratio(r[M_SHM].tput[1], r[M_CK].tput[1]));
-	if (vs_rte > 0)
-		printf("# goal: shm / rte_ring throughput, 8 B = %.2f, 64 B = %.2f (want >= 1)\n", vs_rte,
-		       ratio(r[M_SHM].tput[1], r[M_RTE].tput[1]));
+
+	printf("# streaming A -> B: Mmsg/s = 10^6 messages/s, MB/s = 10^6 bytes/s; burst = %d per send"
+	       " (%d of 1024 B)\n", IPC_BURST, IPC_BURST_BYTES / 1024);
+	printf("%-9s %-6s", "mode", "send");
+	for (int s = 0; s < IPC_NSIZES; s++) {
+		char h[32];
+
+		snprintf(h, sizeof(h), "%zuB:Mmsg/s", ipc_size(s));
+		printf(" %12s %7s", h, "MB/s");
+	}
+	putchar('\n');
+	for (int i = 0; i < M_COUNT; i++) {
+		if (!(p->modes & (1u << i)) || !r[i].ran)
+			continue;
+		if (r[i].bytes_per_s > 0) {
+			printf("%-9s %-6s", mode_info[i].name, "stream");
+			for (int s = 0; s < IPC_NSIZES; s++)
+				printf(" %12.2f %7.0f", r[i].bytes_per_s / (double)ipc_size(s) / 1e6,
+				       r[i].bytes_per_s / 1e6);
+			putchar('\n');
+			continue;
+		}
+		for (int k = 0; k < IPC_NSENDS; k++) {
+			if (r[i].tput[k][0] < 0)
+				continue;
+			printf("%-9s %-6s", mode_info[i].name, send_names[k]);
+			for (int s = 0; s < IPC_NSIZES; s++) {
+				double v = r[i].tput[k][s];
+
+				if (v < 0)
+					printf(" %12s %7s", "-", "-");
+				else
+					printf(" %12.2f %7.0f", v / 1e6, v * (double)ipc_size(s) / 1e6);
+			}
+			putchar('\n');
+		}
+	}
+
+	goals(r, &g);
+	if (g.p50_over_floor > 0)
+		printf("# goal: shm p50 / floor p50 = %.2f (want <= 1.10)\n", g.p50_over_floor);
+	print_sizes("best shm / best ck_ring throughput", g.vs_ck, " (want >= 1)");
+	print_sizes("best shm / best rte_ring throughput", g.vs_rte, " (want >= 1)");
+	print_sizes("single-send shm / single-send rte_ring", g.vs_rte_single, "");
+	if (g.vs_ck[0] > 0 || g.vs_rte[0] > 0) {
+		printf("#   best shm is:");
+		for (int s = 0; s < IPC_NSIZES; s++)
+			printf(" %zu B %s %s%s", ipc_size(s), mode_info[g.shm_mode[s]].name,
+			       send_names[g.shm_send[s]], s < IPC_NSIZES - 1 ? "," : "\n");
+	}
+	print_sizes("best shm bytes/s / memcpy bytes/s", g.of_memcpy, " (the physical limit is 1)");
+	if (g.poll_leg[0] > 0)
+		printf("# goal: poll_all's receive leg / one channel's = 2 * p50(poll_all) / p50(shm) - 1 = %.2f"
+		       " (want <= 2); without the doorbell %.2f\n", g.poll_leg[0], g.poll_leg[1]);
 }
 
 static void json_tput(struct json *j, double v)
@@ -673,10 +998,16 @@ static void json_tput(struct json *j, double v)
 		json_uint(j, (uint64_t)(v + 0.5));
 }
 
+static void json_ratio(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	v > 0 ? json_double(j, v) : json_null(j);
+}
+
 static void print_json(FILE *f, const struct ipc_params *p, const struct ipc_result *r,
 		       const struct bench_machine *m)
 {
-	double p50_ratio, vs_ck, vs_rte;
+	struct ipc_goals g;
 	struct json j;
 
 	json_init(&j, f);
@@ -698,6 +1029,8 @@ static void print_json(FILE *f, const struct ipc_params *p, const struct ipc_res
 	json_uint(&j, p->cpu_b);
 	json_key(&j, "message_bytes");
 	json_uint(&j, 8);
+	json_key(&j, "burst");
+	json_uint(&j, IPC_BURST);
 	json_object_end(&j);
 	/* the round trips as every bench reports latency (count, latency_ns), so
 	 * one schema and one reader (stat --prometheus) serve them all; the
@@ -721,10 +1054,31 @@ static void print_json(FILE *f, const struct ipc_params *p, const struct ipc_res
 		json_summary(&j, &s);
 		json_key(&j, "jitter_ns");
 		json_uint(&j, s.jitter_ns);
+		/* the first two streams under their old names */
 		json_key(&j, "throughput_msgs_per_s");
-		json_tput(&j, r[i].tput[0]);
+		json_tput(&j, r[i].tput[IPC_SINGLE][0]);
 		json_key(&j, "throughput_64B_msgs_per_s");
-		json_tput(&j, r[i].tput[1]);
+		json_tput(&j, r[i].tput[IPC_SINGLE][1]);
+		json_key(&j, "streams");
+		json_array_begin(&j);
+		for (int k = 0; k < IPC_NSENDS; k++)
+			for (int sz = 0; sz < IPC_NSIZES; sz++) {
+				if (r[i].tput[k][sz] < 0)
+					continue;
+				json_object_begin(&j);
+				json_key(&j, "send");
+				json_string(&j, send_names[k]);
+				json_key(&j, "message_bytes");
+				json_uint(&j, ipc_size(sz));
+				json_key(&j, "msgs_per_s");
+				json_tput(&j, r[i].tput[k][sz]);
+				json_key(&j, "bytes_per_s");
+				json_tput(&j, r[i].tput[k][sz] * (double)ipc_size(sz));
+				json_object_end(&j);
+			}
+		json_array_end(&j);
+		json_key(&j, "bytes_per_s");
+		json_tput(&j, r[i].bytes_per_s);
 		json_key(&j, "sequence_errors");
 		json_uint(&j, r[i].errors);
 		json_object_end(&j);
@@ -744,15 +1098,27 @@ static void print_json(FILE *f, const struct ipc_params *p, const struct ipc_res
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	goals(r, &p50_ratio, &vs_ck, &vs_rte);
+	goals(r, &g);
 	json_key(&j, "goals");
 	json_object_begin(&j);
-	json_key(&j, "shm_p50_over_floor_p50");
-	p50_ratio > 0 ? json_double(&j, p50_ratio) : json_null(&j);
-	json_key(&j, "shm_over_ck_ring_throughput");
-	vs_ck > 0 ? json_double(&j, vs_ck) : json_null(&j);
-	json_key(&j, "shm_over_rte_ring_throughput");
-	vs_rte > 0 ? json_double(&j, vs_rte) : json_null(&j);
+	json_ratio(&j, "shm_p50_over_floor_p50", g.p50_over_floor);
+	json_ratio(&j, "shm_over_ck_ring_throughput", g.vs_ck[0]);
+	json_ratio(&j, "shm_over_rte_ring_throughput", g.vs_rte[0]);
+	/* flat, as the schema's goals are: one ratio per key */
+	for (int sz = 0; sz < IPC_NSIZES; sz++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "best_shm_over_best_ck_ring_%zuB", ipc_size(sz));
+		json_ratio(&j, key, g.vs_ck[sz]);
+		snprintf(key, sizeof(key), "best_shm_over_best_rte_ring_%zuB", ipc_size(sz));
+		json_ratio(&j, key, g.vs_rte[sz]);
+		snprintf(key, sizeof(key), "single_shm_over_single_rte_ring_%zuB", ipc_size(sz));
+		json_ratio(&j, key, g.vs_rte_single[sz]);
+		snprintf(key, sizeof(key), "best_shm_bytes_over_memcpy_%zuB", ipc_size(sz));
+		json_ratio(&j, key, g.of_memcpy[sz]);
+	}
+	json_ratio(&j, "poll_all_leg_over_one_channel", g.poll_leg[0]);
+	json_ratio(&j, "poll_scan_leg_over_one_channel", g.poll_leg[1]);
 	json_object_end(&j);
 	json_object_end(&j);
 }
@@ -764,24 +1130,30 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: isolator bench ipc [--cpus A,B] [--duration SECONDS] [--modes LIST] [--fifo PRIO] [--json[=FILE]] [--quiet]\n"
 		"Notify-and-respond round trip (8-byte messages) and streaming throughput\n"
-		"(8- and 64-byte messages) between CPU A and CPU B, every mode in one run.\n\n"
+		"(8, 64, 256 and 1024-byte messages, single and burst sends; messages/s and\n"
+		"bytes/s) between CPU A and CPU B, every mode in one run, with the memcpy\n"
+		"bandwidth between the two CPUs as the limit.\n\n"
 		"  --cpus A,B       the two CPUs (default: the last online CPU and the one before)\n"
-		"  --duration T     time per mode: half round trip, a quarter per message size (default 1 s)\n"
-		"  --modes LIST     comma-separated subset of: shm,floor,futex,eventfd,pipe,ck_ring,rte_ring\n"
+		"  --duration T     time per mode: half round trip, half shared by its streams (default 1 s)\n"
+		"  --modes LIST     comma-separated subset of: shm,shm_tput,floor,poll_all,poll_scan,\n"
+		"                   futex,eventfd,pipe,ck_ring,rte_ring,memcpy\n"
 		"  --fifo PRIO      run both threads SCHED_FIFO at PRIO (1-99) so other tasks cannot share\n"
 		"                   their CPUs; both CPUs are then busy for the whole run (default: off)\n"
 		"  --json[=FILE]    JSON (schema isolator-bench/1) on stdout instead of the table;\n"
 		"                   =FILE: into FILE, and the table stays\n"
 		"  --quiet          no progress lines on stderr\n"
-		"Goals reported (not enforced): shm p50 within 1.1x of floor; shm throughput >= ck_ring, rte_ring.\n");
+		"Goals reported (not enforced): shm p50 within 1.1x of floor; shm throughput >= ck_ring and\n"
+		"rte_ring at every size; poll_all over 64 channels at most twice one channel's poll.\n");
 }
+
+#define MODE_LIST "shm, shm_tput, floor, poll_all, poll_scan, futex, eventfd, pipe, ck_ring, rte_ring, memcpy"
 
 static int parse_modes(const char *text, unsigned *modes)
 {
 	char buf[256], *save = NULL, *tok;
 
 	if (!text || !*text || strlen(text) >= sizeof(buf))
-		return fail("bench ipc: --modes '%s': want a list of shm,floor,futex,eventfd,pipe,ck_ring,rte_ring",
+		return fail("bench ipc: --modes '%s': want a comma-separated list of " MODE_LIST,
 			    text ? text : ""), -1;
 	strcpy(buf, text);
 	*modes = 0;
@@ -791,8 +1163,7 @@ static int parse_modes(const char *text, unsigned *modes)
 		for (i = 0; i < M_COUNT && strcmp(tok, mode_info[i].name); i++)
 			;
 		if (i == M_COUNT)
-			return fail("bench ipc: unknown mode '%s' (shm, floor, futex, eventfd, pipe, ck_ring, rte_ring)",
-				    tok), -1;
+			return fail("bench ipc: unknown mode '%s' (" MODE_LIST ")", tok), -1;
 		*modes |= 1u << i;
 	}
 	if (!*modes)
@@ -915,7 +1286,10 @@ int bench_ipc(int argc, char **argv)
 	for (int i = 0; i < M_COUNT; i++) {
 		int err;
 
-		res[i].tput[0] = res[i].tput[1] = -1;
+		for (int k = 0; k < IPC_NSENDS; k++)
+			for (int sz = 0; sz < IPC_NSIZES; sz++)
+				res[i].tput[k][sz] = -1;
+		res[i].bytes_per_s = -1;
 		bench_hist_init(&res[i].rtt, 0);
 		if (!(p.modes & (1u << i)))
 			continue;

@@ -8,8 +8,10 @@
  *
  *  - round trip: A stamps the counter, sends an 8-byte sequence number to B
  *    and spins for the echo; B spins, receives, sends it back.
- *  - stream: A sends as fast as the ring takes messages (each carries its
- *    sequence number); B receives in bursts of up to 32 and checks the
+ *  - stream: A sends messages of 8, 64, 256 or 1024 bytes as fast as the
+ *    ring takes them, one per call (single) or IPC_BURST per call (burst,
+ *    for the rings that have a burst send); each carries its sequence
+ *    number. B receives in bursts of up to IPC_BURST and checks the
  *    sequence. Messages per second is what B received over the time from
  *    its first to its last message.
  */
@@ -26,9 +28,21 @@
 
 #define IPC_STOP UINT64_MAX
 #define IPC_WARMUP 1000       /* round trips not recorded (caches, frequency) */
-#define IPC_BURST 32          /* most messages a consumer takes per receive */
+#define IPC_BURST 32          /* most messages a consumer takes per receive, a producer sends per burst */
+#define IPC_BURST_BYTES 8192  /* and at most this many bytes per burst (8 of 1024 bytes): a
+			       * 32 KiB burst fills L1 and measured 5x slower for every ring */
 #define IPC_RING_SLOTS 1024   /* every ring's capacity */
-#define IPC_MAX_MSG 64
+#define IPC_MAX_MSG 1024
+#define IPC_NSIZES 4          /* message sizes streamed: ipc_size() */
+
+/* How A sends in a stream. */
+enum ipc_send { IPC_SINGLE, IPC_BURSTS, IPC_NSENDS };
+
+/* Bytes of the @i-th streamed message size: 8, 64, 256, 1024. */
+static inline size_t ipc_size(int i)
+{
+	return i == 0 ? 8 : (size_t)64 << (2 * (i - 1));
+}
 
 /* Shared by the two threads of one measurement. */
 struct ipc_job {
@@ -40,14 +54,16 @@ struct ipc_job {
 	uint64_t errors;        /* sequence numbers out of place */
 	uint64_t received;      /* B: messages */
 	uint64_t t_first, t_last;
+	void *ctx;              /* a mode's own state */
 };
 
 /* A ring's instantiated measurements (IPC_RING_MODE below). */
 struct ipc_ring_mode {
 	void (*rtt_a)(struct ipc_job *j);
 	void (*rtt_b)(struct ipc_job *j);
-	void (*stream_a[2])(struct ipc_job *j);  /* [0]: 8 bytes, [1]: 64 bytes */
-	void (*stream_b[2])(struct ipc_job *j);
+	/* [send][size]; [IPC_BURSTS] all NULL for a ring without a burst send */
+	void (*stream_a[IPC_NSENDS][IPC_NSIZES])(struct ipc_job *j);
+	void (*stream_b[IPC_NSIZES])(struct ipc_job *j);
 };
 
 /* A ring's constructor and destructor: a ring of IPC_RING_SLOTS messages of @size bytes. */
@@ -60,6 +76,8 @@ struct ipc_ring_ops {
 
 /* 0 if sent, non-zero if the ring was full. */
 typedef int (*ipc_send_fn)(void *ring, const void *msg, size_t size);
+/* Messages sent of the @n stored @size bytes apart at @msgs, 0 to @n. */
+typedef unsigned (*ipc_send_burst_fn)(void *ring, const void *msgs, size_t size, unsigned n);
 /* Messages received into @buf (@size bytes apart), 0 to @max. */
 typedef unsigned (*ipc_recv_fn)(void *ring, void *buf, size_t size, unsigned max);
 
@@ -132,6 +150,35 @@ IPC_INLINE void ipc_stream_a(struct ipc_job *j, size_t size, ipc_send_fn send)
 		ipc_relax();
 }
 
+IPC_INLINE void ipc_stream_a_burst(struct ipc_job *j, size_t size, ipc_send_burst_fn send)
+{
+	uint64_t msgs[IPC_BURST_BYTES / 8];
+	const unsigned burst = IPC_BURST * size <= IPC_BURST_BYTES ? IPC_BURST : IPC_BURST_BYTES / size;
+	uint64_t seq = 0, checked = 0;
+
+	memset(msgs, 0, burst * size);
+	for (;;) {
+		unsigned n;
+
+		for (unsigned i = 0; i < burst; i++)
+			msgs[i * (size / 8)] = seq + i;
+		n = send(j->ab, msgs, size, burst);
+		if (!n) {
+			ipc_relax();
+			continue;
+		}
+		seq += n;
+		if (seq - checked >= 1024) {
+			checked = seq;
+			if (isolator_tsc() > j->end_tsc)
+				break;
+		}
+	}
+	msgs[0] = IPC_STOP;
+	while (!send(j->ab, msgs, size, 1))
+		ipc_relax();
+}
+
 IPC_INLINE void ipc_stream_b(struct ipc_job *j, size_t size, ipc_recv_fn recv)
 {
 	uint64_t buf[IPC_BURST * IPC_MAX_MSG / 8];
@@ -161,16 +208,32 @@ IPC_INLINE void ipc_stream_b(struct ipc_job *j, size_t size, ipc_recv_fn recv)
 	}
 }
 
-/* Instantiate the four measurements of a ring from its inline send and recv. */
-#define IPC_RING_MODE(name, send, recv)                                                       \
+/* Instantiate a ring's measurements from its inline send, burst send and
+ * recv; IPC_RING_MODE_SINGLE for a ring without a burst send. */
+#define IPC_SIZES_(X, name, fn) X(name, fn, 8) X(name, fn, 64) X(name, fn, 256) X(name, fn, 1024)
+#define IPC_SA_(name, fn, sz) static void name##_sa##sz(struct ipc_job *j) { ipc_stream_a(j, sz, fn); }
+#define IPC_SAB_(name, fn, sz) static void name##_sab##sz(struct ipc_job *j) { ipc_stream_a_burst(j, sz, fn); }
+#define IPC_SB_(name, fn, sz) static void name##_sb##sz(struct ipc_job *j) { ipc_stream_b(j, sz, fn); }
+#define IPC_RING_COMMON_(name, send, recv)                                                    \
 	static void name##_rtt_a(struct ipc_job *j) { ipc_rtt_a(j, send, recv); }             \
 	static void name##_rtt_b(struct ipc_job *j) { ipc_rtt_b(j, send, recv); }             \
-	static void name##_sa8(struct ipc_job *j) { ipc_stream_a(j, 8, send); }               \
-	static void name##_sa64(struct ipc_job *j) { ipc_stream_a(j, 64, send); }             \
-	static void name##_sb8(struct ipc_job *j) { ipc_stream_b(j, 8, recv); }               \
-	static void name##_sb64(struct ipc_job *j) { ipc_stream_b(j, 64, recv); }             \
+	IPC_SIZES_(IPC_SA_, name, send)                                                       \
+	IPC_SIZES_(IPC_SB_, name, recv)
+#define IPC_RING_MODE(name, send, send_burst, recv)                                           \
+	IPC_RING_COMMON_(name, send, recv)                                                    \
+	IPC_SIZES_(IPC_SAB_, name, send_burst)                                                \
 	static const struct ipc_ring_mode name##_mode = {                                     \
-		name##_rtt_a, name##_rtt_b, { name##_sa8, name##_sa64 }, { name##_sb8, name##_sb64 } \
+		name##_rtt_a, name##_rtt_b,                                                   \
+		{ { name##_sa8, name##_sa64, name##_sa256, name##_sa1024 },                   \
+		  { name##_sab8, name##_sab64, name##_sab256, name##_sab1024 } },             \
+		{ name##_sb8, name##_sb64, name##_sb256, name##_sb1024 }                      \
+	}
+#define IPC_RING_MODE_SINGLE(name, send, recv)                                                \
+	IPC_RING_COMMON_(name, send, recv)                                                    \
+	static const struct ipc_ring_mode name##_mode = {                                     \
+		name##_rtt_a, name##_rtt_b,                                                   \
+		{ { name##_sa8, name##_sa64, name##_sa256, name##_sa1024 }, { NULL } },       \
+		{ name##_sb8, name##_sb64, name##_sb256, name##_sb1024 }                      \
 	}
 
 /* The peers (bench/ipc_peers.c): NULL when built without them. */

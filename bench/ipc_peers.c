@@ -20,8 +20,12 @@
 
 struct ck_m8 { uint64_t w[1]; };
 struct ck_m64 { uint64_t w[8]; };
+struct ck_m256 { uint64_t w[32]; };
+struct ck_m1024 { uint64_t w[128]; };
 CK_RING_PROTOTYPE(m8, ck_m8)
 CK_RING_PROTOTYPE(m64, ck_m64)
+CK_RING_PROTOTYPE(m256, ck_m256)
+CK_RING_PROTOTYPE(m1024, ck_m1024)
 
 struct ck_peer {
 	struct ck_ring ring; /* ck keeps producer and consumer on their own lines */
@@ -57,9 +61,30 @@ IPC_INLINE int ck_send(void *ring, const void *msg, size_t size)
 {
 	struct ck_peer *r = ring;
 
-	if (size == 8)
+	switch (size) {
+	case 8:
 		return !ck_ring_enqueue_spsc_m8(&r->ring, r->buf, (struct ck_m8 *)msg);
-	return !ck_ring_enqueue_spsc_m64(&r->ring, r->buf, (struct ck_m64 *)msg);
+	case 64:
+		return !ck_ring_enqueue_spsc_m64(&r->ring, r->buf, (struct ck_m64 *)msg);
+	case 256:
+		return !ck_ring_enqueue_spsc_m256(&r->ring, r->buf, (struct ck_m256 *)msg);
+	default:
+		return !ck_ring_enqueue_spsc_m1024(&r->ring, r->buf, (struct ck_m1024 *)msg);
+	}
+}
+
+IPC_INLINE bool ck_take(struct ck_peer *r, void *dst, size_t size)
+{
+	switch (size) {
+	case 8:
+		return ck_ring_dequeue_spsc_m8(&r->ring, r->buf, dst);
+	case 64:
+		return ck_ring_dequeue_spsc_m64(&r->ring, r->buf, dst);
+	case 256:
+		return ck_ring_dequeue_spsc_m256(&r->ring, r->buf, dst);
+	default:
+		return ck_ring_dequeue_spsc_m1024(&r->ring, r->buf, dst);
+	}
 }
 
 IPC_INLINE unsigned ck_recv(void *ring, void *buf, size_t size, unsigned max)
@@ -69,16 +94,14 @@ IPC_INLINE unsigned ck_recv(void *ring, void *buf, size_t size, unsigned max)
 	unsigned n = 0;
 
 	/* ck has no burst dequeue for spsc: one at a time, as its users do */
-	for (; n < max; n++, dst += size) {
-		bool got = size == 8 ? ck_ring_dequeue_spsc_m8(&r->ring, r->buf, (struct ck_m8 *)dst)
-				     : ck_ring_dequeue_spsc_m64(&r->ring, r->buf, (struct ck_m64 *)dst);
-		if (!got)
+	for (; n < max; n++, dst += size)
+		if (!ck_take(r, dst, size))
 			break;
-	}
 	return n;
 }
 
-IPC_RING_MODE(ckp, ck_send, ck_recv);
+/* ck has no burst enqueue for spsc: only the single stream */
+IPC_RING_MODE_SINGLE(ckp, ck_send, ck_recv);
 const struct ipc_ring_mode *const ipc_ck_mode = &ckp_mode;
 const struct ipc_ring_ops ipc_ck_ops = { ck_create, ck_destroy };
 const char *const ipc_ck_missing = NULL;
@@ -125,7 +148,12 @@ IPC_INLINE unsigned rte_recv(void *ring, void *buf, size_t size, unsigned max)
 	return rte_ring_sc_dequeue_burst_elem(ring, buf, (unsigned)size, max, NULL);
 }
 
-IPC_RING_MODE(rtep, rte_send, rte_recv);
+IPC_INLINE unsigned rte_send_burst(void *ring, const void *msgs, size_t size, unsigned n)
+{
+	return rte_ring_sp_enqueue_burst_elem(ring, (void *)msgs, (unsigned)size, n, NULL);
+}
+
+IPC_RING_MODE(rtep, rte_send, rte_send_burst, rte_recv);
 const struct ipc_ring_mode *const ipc_rte_mode = &rtep_mode;
 const struct ipc_ring_ops ipc_rte_ops = { rte_create, rte_destroy };
 const char *const ipc_rte_missing = NULL;

@@ -539,11 +539,12 @@ struct isolator_chan;
  *  copy what must stay consistent. */
 typedef void (*isolator_chan_fn)(void *arg, const void *msg, size_t len);
 
-/** Layout for throughput (isolator_chan_create_flags()): messages packed at
- *  the slot size with their lengths apart and the indices published once per
- *  burst, so a 64-byte message moves one cache line plus a share of the
- *  lengths' and indices' lines. Without it, the latency layout: a stamp beside
- *  each message, so a round trip moves one line each way. */
+/** Layout for throughput (isolator_chan_create_flags()): fixed-size records,
+ *  every message exactly the slot size, packed at that stride with the
+ *  indices published once per burst, so a 64-byte message moves one cache
+ *  line plus a share of the indices' lines. Without it, the latency layout:
+ *  messages of up to the slot size with a stamp beside each, so a round
+ *  trip moves one line each way. */
 #define ISOLATOR_CHAN_THROUGHPUT (1u << 0)
 
 /**

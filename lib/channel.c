@@ -27,17 +27,17 @@
 /* Where everything of a region lies, from its geometry alone: the creator
  * writes these, an opener recomputes and compares them. */
 struct chan_geometry {
-	uint32_t version, stride, lens_offset, slots_offset;
+	uint32_t version, stride, slots_offset;
 	uint64_t size;
 };
 
-static uint32_t align_up32(uint32_t v, uint32_t a)
+static inline uint32_t align_up32(uint32_t v, uint32_t a)
 {
 	return (v + a - 1) & ~(a - 1);
 }
 
 /* Stride: what one slot holds (the 8-byte stamp and length plus the data in
- * the latency layout, the data alone in the throughput layout), rounded up
+ * the latency layout, the record alone in the throughput layout), rounded up
  * to a power of two while it fits in a cache line (so no slot straddles two
  * lines; at least 8 bytes), else to whole cache lines. */
 static struct chan_geometry chan_geometry(uint32_t capacity, uint32_t slot_size, uint32_t flags)
@@ -48,8 +48,6 @@ static struct chan_geometry chan_geometry(uint32_t capacity, uint32_t slot_size,
 	g.slots_offset = (uint32_t)sizeof(struct isolator_chan_region);
 	if (flags & ISOLATOR_CHAN_THROUGHPUT) {
 		g.version = ISOLATOR_CHAN_VERSION_THROUGHPUT;
-		g.lens_offset = g.slots_offset;
-		g.slots_offset += align_up32(capacity * (uint32_t)sizeof(uint32_t), ISOLATOR_CHAN_SPACING);
 	} else {
 		g.version = ISOLATOR_CHAN_VERSION;
 		need += (uint32_t)sizeof(struct isolator_chan_slot);
@@ -84,8 +82,6 @@ static struct isolator_chan *chan_handle(struct isolator_chan_region *r, size_t 
 	c->region = r;
 	c->slots = (unsigned char *)r + r->hdr.slots_offset;
 	c->flags = r->hdr.version == ISOLATOR_CHAN_VERSION ? 0 : r->hdr.flags;
-	if (c->flags & ISOLATOR_CHAN_THROUGHPUT)
-		c->lens = (uint32_t *)((unsigned char *)r + r->hdr.lens_offset);
 	c->capacity = r->hdr.capacity;
 	c->mask = c->capacity - 1;
 	c->slot_size = r->hdr.slot_size;
@@ -230,7 +226,6 @@ ISOLATOR_API struct isolator_chan *isolator_chan_create_flags(const char *name, 
 	r->hdr.stride = g.stride;
 	r->hdr.region_size = g.size;
 	r->hdr.flags = flags;
-	r->hdr.lens_offset = g.lens_offset;
 	/* The geometry is visible before the magic that says it is there,
 	 * for an opener that maps the name meanwhile (pairs with the acquire
 	 * in validate()). */
@@ -280,9 +275,9 @@ static int validate(const struct isolator_chan_region *r, uint64_t file_size)
 	if (h->stride != g.stride)
 		return set_error(EPROTO, "channel slot size %u, stride %u are impossible (want %u)",
 				 h->slot_size, h->stride, g.stride);
-	if (h->slots_offset != g.slots_offset || (flags && h->lens_offset != g.lens_offset))
-		return set_error(EPROTO, "channel slots at offset %u, lengths at %u; expected %u, %u",
-				 h->slots_offset, flags ? h->lens_offset : 0, g.slots_offset, g.lens_offset);
+	if (h->slots_offset != g.slots_offset)
+		return set_error(EPROTO, "channel slots at offset %u, expected %u", h->slots_offset,
+				 g.slots_offset);
 	if (h->region_size != g.size || h->region_size != file_size)
 		return set_error(EPROTO, "channel size %llu, geometry says %llu, file has %llu",
 				 (unsigned long long)h->region_size, (unsigned long long)g.size,

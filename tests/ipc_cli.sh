@@ -36,23 +36,36 @@ case "$online" in
 		sed 's/^/#   /' "$tmp/err"
 	fi
 	missing=""
-	for m in shm floor futex eventfd pipe ck_ring rte_ring; do
+	for m in shm shm_tput floor poll_all poll_scan futex eventfd pipe ck_ring rte_ring memcpy; do
 		grep -q "^$m " "$tmp/table" || missing="$missing $m"
 	done
 	if [ -z "$missing" ]; then ok "the table has a row per mode"; else not_ok "rows missing:$missing"; fi
-	"$ISOLATOR" bench ipc --duration 0.05 --quiet --json --modes shm,floor,pipe >"$tmp/json" 2>"$tmp/err"
+	"$ISOLATOR" bench ipc --duration 0.05 --quiet --json --modes shm,shm_tput,floor,pipe,memcpy >"$tmp/json" 2>"$tmp/err"
 	if python3 - "$tmp/json" "$SCHEMA" <<'PY'
 import json, sys, jsonschema
 d = json.load(open(sys.argv[1]))
 jsonschema.validate(d, json.load(open(sys.argv[2])))
 assert d["schema"] == "isolator-bench/1" and d["test"] == "ipc"
 modes = [r["mode"] for r in d["results"]]
-assert modes == ["shm", "floor", "pipe"], modes
+assert modes == ["shm", "shm_tput", "floor", "pipe", "memcpy"], modes
 for r in d["results"]:
     assert "throughput_msgs_per_s" in r
     assert r["sequence_errors"] == 0
+    streams = {(s["send"], s["message_bytes"]) for s in r["streams"]}
+    if r["mode"].startswith("shm"):
+        # single and burst at every size, messages and bytes per second
+        assert streams == {(k, b) for k in ("single", "burst") for b in (8, 64, 256, 1024)}, streams
+        assert all(s["bytes_per_s"] == round(s["msgs_per_s"] * s["message_bytes"], -0) or
+                   abs(s["bytes_per_s"] - s["msgs_per_s"] * s["message_bytes"]) <= s["message_bytes"]
+                   for s in r["streams"])
+    if r["mode"] == "pipe":
+        assert streams == {("single", b) for b in (8, 64, 256, 1024)}, streams
+    if r["mode"] == "memcpy":
+        assert r["bytes_per_s"] > 0 and r["count"] == 0
+g = d["goals"]
+assert all("best_shm_over_best_rte_ring_%dB" % b in g for b in (8, 64, 256, 1024)), g
 PY
-	then ok "--json: valid isolator-bench/1, one entry per selected mode, no sequence errors"
+	then ok "--json: valid isolator-bench/1, one entry per selected mode, streams at every size, no sequence errors"
 	else not_ok "--json output"; sed 's/^/#   /' "$tmp/json" "$tmp/err"; fi
 	if "$ISOLATOR" stat --prometheus "$tmp/prom" --bench "$tmp/json" 2>"$tmp/err" &&
 		grep -q 'isolator_bench_latency_seconds{test="ipc",mode="shm",quantile="0.5"}' "$tmp/prom"

@@ -80,11 +80,20 @@ static void full_and_empty(unsigned flags)
 	ok(chk.next == 11 && chk.bad == 0, "11 messages in order, none lost or duplicated");
 	is_int(isolator_chan_poll(c, expect_seq, &chk, 64), 0, "empty again");
 
-	/* short messages keep their length */
-	is_int(isolator_chan_post(c, "abc", 3), 0, "post 3 bytes");
-	memset(buf, 0, sizeof(buf));
-	is_int(isolator_chan_read(c, buf, 8, lens, 8), 1, "read one");
-	ok(lens[0] == 3 && !memcmp(buf, "abc", 3), "its length and bytes");
+	if (flags & ISOLATOR_CHAN_THROUGHPUT) {
+		/* fixed-size records */
+		is_int(isolator_chan_post(c, "abc", 3), -EMSGSIZE, "a record shorter than the slot: -EMSGSIZE");
+		is_int(isolator_chan_post(c, "abcdefg", 8), 0, "post a record of the slot size");
+		memset(buf, 0, sizeof(buf));
+		is_int(isolator_chan_read(c, buf, 8, lens, 8), 1, "read one");
+		ok(lens[0] == 8 && !memcmp(buf, "abcdefg", 8), "its length and bytes");
+	} else {
+		/* short messages keep their length */
+		is_int(isolator_chan_post(c, "abc", 3), 0, "post 3 bytes");
+		memset(buf, 0, sizeof(buf));
+		is_int(isolator_chan_read(c, buf, 8, lens, 8), 1, "read one");
+		ok(lens[0] == 3 && !memcmp(buf, "abc", 3), "its length and bytes");
+	}
 	is_int(isolator_chan_read(c, buf, 4, lens, 8), -EINVAL, "read with a stride under the slot size: -EINVAL");
 	is_int(isolator_chan_poll(c, expect_seq, &chk, 0), 0, "poll with max 0 takes nothing");
 	isolator_chan_free(c);
@@ -125,8 +134,8 @@ static void batches(unsigned flags)
 	       layout_name(flags), CAP);
 
 	/* a batch larger than the room posts what fits */
-	for (unsigned i = 0; i < CAP - 2; i++)
-		isolator_chan_post(c, &i, 4);
+	for (uint64_t i = 0; i < CAP - 2; i++)
+		isolator_chan_post(c, &i, sizeof(i));
 	is_int(isolator_chan_post_batch(c, out, sizeof(out[0]), 5), 2, "batch of 5 with room for 2 posts 2");
 	is_int(isolator_chan_pending(c), CAP, "ring full");
 	is_int(isolator_chan_read(c, in, sizeof(in[0]), lens, CAP), CAP, "read it all in one batch");
@@ -247,7 +256,14 @@ static void tick_dispatch(void)
 /* post_burst and poll_burst: messages of their own lengths, handed over in one call. */
 struct burst_check {
 	uint64_t next, bad, calls, most;
+	int fixed; /* throughput layout: every message 64 bytes */
 };
+
+/* The length of message @v in bursts(): 1 to 64, or 64 in fixed-size records. */
+static size_t burst_len(int fixed, uint64_t v)
+{
+	return fixed ? 64 : 1 + v % 64;
+}
 
 static void expect_burst(void *arg, const struct isolator_chan_msg *m, unsigned n)
 {
@@ -260,7 +276,7 @@ static void expect_burst(void *arg, const struct isolator_chan_msg *m, unsigned 
 		unsigned char want[64];
 
 		memset(want, (int)(b->next & 0xff), sizeof(want));
-		if (m[i].len != 1 + b->next % 64 || memcmp(m[i].data, want, m[i].len))
+		if (m[i].len != burst_len(b->fixed, b->next) || memcmp(m[i].data, want, m[i].len))
 			b->bad++;
 		b->next++;
 	}
@@ -272,7 +288,8 @@ static void bursts(unsigned flags)
 	struct isolator_chan *c = isolator_chan_create_flags(NULL, CAP, 64, 0, flags);
 	unsigned char bytes[CAP][64];
 	struct isolator_chan_msg m[CAP];
-	struct burst_check chk = { 0 };
+	int fixed = !!(flags & ISOLATOR_CHAN_THROUGHPUT);
+	struct burst_check chk = { .fixed = fixed };
 	uint64_t next = 0;
 	int bad = 0;
 
@@ -284,7 +301,7 @@ static void bursts(unsigned flags)
 
 			memset(bytes[i], (int)(v & 0xff), sizeof(bytes[i]));
 			m[i].data = bytes[i];
-			m[i].len = 1 + v % 64;
+			m[i].len = burst_len(fixed, v);
 		}
 		if (isolator_chan_post_burst(c, m, n) != (int)n)
 			bad++;
@@ -293,19 +310,19 @@ static void bursts(unsigned flags)
 			;
 	}
 	ok(!bad && chk.next == next && !chk.bad,
-	   "%s: 50 bursts of 1 to 40 messages of 1 to 64 bytes, delivered in order with their lengths",
-	   layout_name(flags));
+	   "%s: 50 bursts of 1 to 40 messages of %s bytes, delivered in order with their lengths",
+	   layout_name(flags), fixed ? "64" : "1 to 64");
 	ok(chk.most <= 16 && chk.calls >= next / 16, "poll_burst hands over at most its max per call");
 
 	/* what fits, and the edges */
 	for (unsigned i = 0; i < CAP; i++) {
 		m[i].data = bytes[0];
-		m[i].len = 8;
+		m[i].len = 64;
 	}
 	is_int(isolator_chan_post_burst(c, m, CAP - 3), CAP - 3, "burst of capacity - 3");
 	is_int(isolator_chan_post_burst(c, m, 10), 3, "a burst of 10 with room for 3 posts 3");
 	is_int(isolator_chan_post_burst(c, m, 1), -EAGAIN, "burst to a full ring: -EAGAIN");
-	chk = (struct burst_check){ 0 };
+	chk = (struct burst_check){ .fixed = 1 };
 	is_int(isolator_chan_poll_burst(c, expect_burst, &chk, 1000), ISOLATOR_CHAN_BURST_MAX,
 	       "poll_burst takes at most ISOLATOR_CHAN_BURST_MAX");
 	is_int(isolator_chan_pending(c), CAP - ISOLATOR_CHAN_BURST_MAX, "the rest is pending");
@@ -313,7 +330,7 @@ static void bursts(unsigned flags)
 	is_int(isolator_chan_post_burst(c, m, 3), -EMSGSIZE, "a burst with one oversized message: -EMSGSIZE");
 	is_int(isolator_chan_pending(c), CAP - ISOLATOR_CHAN_BURST_MAX, "and nothing of it was posted");
 	is_int(isolator_chan_post_burst(c, m, 0), 0, "a burst of 0 posts nothing");
-	chk = (struct burst_check){ 0 };
+	chk = (struct burst_check){ .fixed = 1 };
 	while (isolator_chan_poll_burst(c, expect_burst, &chk, 64) > 0)
 		;
 	is_int(isolator_chan_poll_burst(c, expect_burst, &chk, 64), 0, "empty: poll_burst delivers nothing");
@@ -327,18 +344,19 @@ static void throughput_layout(void)
 	struct isolator_chan *c = isolator_chan_create_flags(NULL, 16, 64, 0, ISOLATOR_CHAN_THROUGHPUT), *o;
 	struct seq_check chk = { 0 };
 	struct burst_check bchk = { 0 };
-	uint64_t v = 0, buf[16 * 8];
+	uint64_t v[8] = { 0 }, buf[16 * 8];
 	size_t lens[16];
 
 	ok(c && c->stride == 64 && c->region->hdr.version == ISOLATOR_CHAN_VERSION_THROUGHPUT,
-	   "throughput layout: a 64-byte slot takes a 64-byte stride (one line), region version 2");
-	ok(c && ((uintptr_t)c->slots & 63) == 0 && (unsigned char *)c->lens < c->slots,
-	   "messages on line boundaries, lengths in their own array before them");
+	   "throughput layout: a 64-byte record takes a 64-byte stride (one line), region version 2");
+	ok(c && ((uintptr_t)c->slots & 63) == 0, "records on line boundaries");
 	o = isolator_chan_create(NULL, 16, 64, 0);
 	ok(o && o->stride == 128, "the latency layout takes 128 bytes for the same slot (stamp and length beside)");
 	isolator_chan_free(o);
 	ok(isolator_chan_create_flags(NULL, 16, 64, 0, 0x80) == NULL && errno == EINVAL,
 	   "unknown flags: EINVAL");
+	is_int(isolator_chan_post(c, v, 8), -EMSGSIZE, "a record shorter than the slot size: -EMSGSIZE");
+	is_int(isolator_chan_post_batch(c, buf, 65, 1), -EMSGSIZE, "post_batch of longer ones: -EMSGSIZE");
 
 	o = isolator_chan_open_fd(isolator_chan_fd(c));
 	ok(o && isolator_chan_flags(o) == ISOLATOR_CHAN_THROUGHPUT, "an opener sees the throughput layout");
@@ -347,13 +365,14 @@ static void throughput_layout(void)
 	/* corrupted headers of a version-2 region */
 	struct isolator_chan_header *h = &c->region->hdr, saved = *h;
 	static const char *const cases[] = {
-		"version 2 without the throughput flag", "lengths elsewhere", "latency stride",
+		"version 2 without the throughput flag", "the latency layout's stride",
+		"version 3",
 	};
 	for (unsigned i = 0; i < 3; i++) {
 		switch (i) {
 		case 0: h->flags = 0; break;
-		case 1: h->lens_offset += 128; break;
-		case 2: h->stride = 128; break;
+		case 1: h->stride = 128; break;
+		case 2: h->version = 3; break;
 		}
 		o = isolator_chan_open_fd(isolator_chan_fd(c));
 		ok(o == NULL && errno == EPROTO, "refused: %s (%s)", cases[i], isolator_errmsg());
@@ -362,25 +381,21 @@ static void throughput_layout(void)
 		atomic_store(&h->magic, ISOLATOR_CHAN_MAGIC);
 	}
 
-	/* hostile values at run time */
-	isolator_chan_post(c, &v, sizeof(v));
-	c->lens[0] = 65;
-	is_int(isolator_chan_poll(c, expect_seq, &chk, 8), -EPROTO, "poll: a length over the slot size: -EPROTO");
-	is_int(isolator_chan_read(c, buf, 64, lens, 8), -EPROTO, "read: the same");
-	is_int(isolator_chan_poll_burst(c, expect_burst, &bchk, 8), -EPROTO, "poll_burst: the same");
-	ok(chk.next == 0 && bchk.calls == 0, "and nothing was delivered");
-	c->lens[0] = 8;
-	is_int(isolator_chan_poll(c, expect_seq, &chk, 8), 1, "the repaired length is delivered");
+	/* hostile indices at run time */
+	is_int(isolator_chan_post(c, v, sizeof(v)), 0, "post a record");
 	atomic_store(&c->region->tail, c->head + 17);
-	is_int(isolator_chan_poll(c, expect_seq, &chk, 8), -EPROTO, "a tail more than a lap ahead: -EPROTO");
+	is_int(isolator_chan_poll(c, expect_seq, &chk, 8), -EPROTO, "poll: a tail more than a lap ahead: -EPROTO");
+	is_int(isolator_chan_poll_burst(c, expect_burst, &bchk, 8), -EPROTO, "poll_burst: the same");
 	atomic_store(&c->region->tail, c->head - 1);
-	is_int(isolator_chan_read(c, buf, 64, lens, 8), -EPROTO, "a tail behind the head: -EPROTO");
-	atomic_store(&c->region->tail, c->head);
+	is_int(isolator_chan_read(c, buf, 64, lens, 8), -EPROTO, "read: a tail behind the head: -EPROTO");
+	ok(chk.next == 0 && bchk.calls == 0, "and nothing was delivered");
+	atomic_store(&c->region->tail, c->head + 1);
+	is_int(isolator_chan_read(c, buf, 64, lens, 8), 1, "the repaired tail delivers the record");
 	atomic_store(&c->region->head, c->tail + 1000);
 	for (int i = 0; i < 16; i++)
-		isolator_chan_post(c, &v, sizeof(v));
-	is_int(isolator_chan_post(c, &v, sizeof(v)), -EPROTO, "a head the ring cannot have: -EPROTO");
-	is_int(isolator_chan_post_batch(c, buf, 8, 4), -EPROTO, "post_batch says so too");
+		isolator_chan_post(c, v, sizeof(v));
+	is_int(isolator_chan_post(c, v, sizeof(v)), -EPROTO, "a head the ring cannot have: -EPROTO");
+	is_int(isolator_chan_post_batch(c, buf, 64, 4), -EPROTO, "post_batch says so too");
 	isolator_chan_free(c);
 }
 

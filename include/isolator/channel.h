@@ -30,20 +30,23 @@
  *    so a stale slot is never taken for a new message, across the uint32_t
  *    wrap too.
  *
- * **Throughput** (ISOLATOR_CHAN_THROUGHPUT; region version 2). No per-slot
- * header: messages packed at a stride of the slot size (a power of two up to
- * 64 bytes, whole lines above), their lengths in an array of their own:
+ * **Throughput** (ISOLATOR_CHAN_THROUGHPUT; region version 2). Fixed-size
+ * records, as in rte_ring's _elem rings and ck_ring's typed rings: every
+ * message is exactly slot_size bytes, so no slot needs a header; messages
+ * are packed at a stride of the slot size (a power of two up to 64 bytes,
+ * whole lines above):
  *
  *     0    header           128  tail           256  head
- *   384    lens[capacity]: uint32_t, 16 to a line (written by the producer)
- *   384 + 4 * capacity (rounded up to 128)
- *          msgs[capacity], each `stride` bytes:   data[slot_size]
+ *   384    msgs[capacity], each `stride` bytes:   data[slot_size]
  *
- *  - The producer copies messages and their lengths in, then publishes tail
- *    with release [P3], once per post or burst. The consumer keeps the tail
- *    it last read (tail_cache) and reloads it with acquire [C3] only when
- *    that says fewer wait than it asks for: one load of the tail line per
- *    poll buys every message posted meanwhile.
+ *  - The producer copies messages in, then publishes tail with release
+ *    [P3], once per post or burst. The consumer keeps the tail it last read
+ *    (tail_cache) and reloads it with acquire [C3] only when that says fewer
+ *    wait than it asks for: one load of the tail line per poll buys every
+ *    message posted meanwhile.
+ *  - Why no array of lengths beside the messages: measured, it halved the
+ *    8-byte stream (the lengths' line ping-pongs between the cores as the
+ *    data's does, one more line per burst in each direction).
  *
  * Both layouts:
  *  - The producer caches the consumer's index (head_cache) and reloads it
@@ -61,17 +64,19 @@
  * Cost per message, in 64-byte lines moved from one core to the other (n
  * messages per poll or burst; what `isolator bench ipc` measures):
  *
- *   | message | latency layout (stride)     | throughput layout (stride)          |
- *   |---------|-----------------------------|-------------------------------------|
- *   | 8 B     | 1/4 to 1 (16 B); 1 per trip | 1/8 + 1/16 + 2/n (8 B)              |
- *   | 56 B    | 1 (64 B)                    | 1 + 1/16 + 2/n (64 B)               |
- *   | 64 B    | 2 (128 B)                   | 1 + 1/16 + 2/n (64 B)               |
- *   | 256 B   | 5 (320 B)                   | 4 + 1/16 + 2/n (256 B)              |
- *   | 1024 B  | 17 (1088 B)                 | 16 + 1/16 + 2/n (1024 B)            |
+ *   | message | latency layout (stride)     | throughput layout (stride) |
+ *   |---------|-----------------------------|----------------------------|
+ *   | 8 B     | 1/4 to 1 (16 B); 1 per trip | 1/8 + 2/n (8 B)            |
+ *   | 56 B    | 1 (64 B)                    | 1 + 2/n (64 B)             |
+ *   | 64 B    | 2 (128 B)                   | 1 + 2/n (64 B)             |
+ *   | 256 B   | 5 (320 B)                   | 4 + 2/n (256 B)            |
+ *   | 1024 B  | 17 (1088 B)                 | 16 + 2/n (1024 B)          |
  *
- * The latency layout's head line adds 1/n. In a round trip (one message
- * each way, n = 1) the latency layout moves one line per leg; the throughput
- * layout moves three (message, lengths, tail): pick it for streams.
+ * (2/n: the tail line to the consumer and the head line back, once per poll
+ * or burst.) The latency layout's head line adds 1/n. In a round trip (one
+ * message each way, n = 1) the latency layout moves one line per leg; the
+ * throughput layout moves two (message, tail): pick it for streams of
+ * records.
  *
  * Concurrency: one producer thread and one consumer thread at a time (they
  * may be in different processes, each with its own handle, or share one
@@ -79,9 +84,9 @@
  * no system calls. A full ring returns -EAGAIN; nothing is overwritten.
  *
  * Trust: the peer may be hostile. Everything read from the region is checked
- * before it is used: a length over slot_size, a head that claims more than
- * the capacity, or a tail more than a lap ahead of head is refused with
- * -EPROTO; indices that address memory live in the private handle, never in
+ * before it is used: a length over slot_size (latency layout), a head that
+ * claims more than the capacity, or a tail more than a lap ahead of head
+ * (throughput layout) is refused with -EPROTO; indices that address memory live in the private handle, never in
  * the region. The data a callback sees lives in the region: copy what must
  * stay consistent.
  *
@@ -144,10 +149,9 @@ struct isolator_chan_header {
 	uint32_t stride;         /**< bytes from one slot to the next */
 	uint64_t region_size;    /**< bytes of the whole region */
 	uint32_t flags;          /**< ISOLATOR_CHAN_THROUGHPUT or 0 (version 2 on) */
-	uint32_t lens_offset;    /**< throughput: offset of lens[]; else 0 */
 };
 
-/** The shared region's fixed part; slots (or lens and messages) follow it.
+/** The shared region's fixed part; the slots follow it.
  *  No pointers: every field means the same in every process. */
 struct isolator_chan_region {
 	alignas(ISOLATOR_CHAN_SPACING) struct isolator_chan_header hdr;
@@ -180,7 +184,6 @@ typedef void (*isolator_chan_burst_fn)(void *arg, const struct isolator_chan_msg
 struct isolator_chan {
 	struct isolator_chan_region *region;
 	unsigned char *slots;       /* slot 0 (latency) or message 0 (throughput) */
-	uint32_t *lens;             /* throughput: lens[]; latency: NULL */
 	uint32_t capacity, mask, slot_size, stride;
 	uint32_t flags;             /* ISOLATOR_CHAN_THROUGHPUT or 0 */
 	/* producer side */
@@ -217,6 +220,35 @@ static inline unsigned char *isolator_chan_slot_data_(struct isolator_chan_slot 
 	return (unsigned char *)(s + 1);
 }
 
+/* Copy @len bytes of a message. A message's length is known only at run
+ * time on the consumer's side, and a call to memcpy costs more than moving
+ * a short message: lengths up to 128 bytes move as two overlapping
+ * fixed-size copies, which compile to a few loads and stores. */
+static inline void isolator_chan_copy_(void *dst, const void *src, size_t len)
+{
+	unsigned char *d = (unsigned char *)dst;
+	const unsigned char *s = (const unsigned char *)src;
+
+	if (len >= 8 && len <= 16) {
+		memcpy(d, s, 8);
+		memcpy(d + len - 8, s + len - 8, 8);
+	} else if (len > 16 && len <= 32) {
+		memcpy(d, s, 16);
+		memcpy(d + len - 16, s + len - 16, 16);
+	} else if (len > 32 && len <= 64) {
+		memcpy(d, s, 32);
+		memcpy(d + len - 32, s + len - 32, 32);
+	} else if (len > 64 && len <= 128) {
+		memcpy(d, s, 64);
+		memcpy(d + len - 64, s + len - 64, 64);
+	} else if (len >= 4 && len < 8) {
+		memcpy(d, s, 4);
+		memcpy(d + len - 4, s + len - 4, 4);
+	} else {
+		memcpy(d, s, len);
+	}
+}
+
 /* Reload the consumer's index (slow path of post). 0 if @want slots are free. */
 static inline int isolator_chan_reload_head_(struct isolator_chan *c, uint32_t want)
 {
@@ -247,16 +279,22 @@ static inline int isolator_chan_fit_(struct isolator_chan *c, unsigned n)
 	return (int)(n < room ? n : room);
 }
 
+/* Producer: whether @len is a message this channel takes (all of the slot
+ * size in the throughput layout, up to it in the latency layout). */
+static inline int isolator_chan_len_ok_(const struct isolator_chan *c, size_t len)
+{
+	return c->flags & ISOLATOR_CHAN_THROUGHPUT ? len == c->slot_size : len <= c->slot_size;
+}
+
 /* Producer: copy message @t in. The latency layout publishes it here [P1]. */
 static inline void isolator_chan_put_(struct isolator_chan *c, uint32_t t, const void *msg, size_t len)
 {
 	if (c->flags & ISOLATOR_CHAN_THROUGHPUT) {
-		memcpy(isolator_chan_at_(c, t), msg, len);
-		c->lens[t & c->mask] = (uint32_t)len; /* published by [P3] */
+		isolator_chan_copy_(isolator_chan_at_(c, t), msg, len); /* published by [P3] */
 	} else {
 		struct isolator_chan_slot *s = isolator_chan_slot_(c, t);
 
-		memcpy(isolator_chan_slot_data_(s), msg, len);
+		isolator_chan_copy_(isolator_chan_slot_data_(s), msg, len);
 		s->len = (uint32_t)len;
 		/* [P1] pairs with [C1]: data and len are visible before the stamp */
 		ISOLATOR_STORE_(&s->stamp, t + 1, release);
@@ -281,15 +319,17 @@ static inline void isolator_chan_publish_(struct isolator_chan *c, uint32_t t)
  * Producer thread only.
  * @param c The channel.
  * @param msg The bytes to copy in.
- * @param len Their number, at most the channel's slot size.
- * @return 0; -EAGAIN if the ring is full; -EMSGSIZE if @p len is over the
- *         slot size; -EPROTO if the region's head index is impossible.
+ * @param len Their number: at most the slot size (latency layout), exactly
+ *            the slot size (throughput layout).
+ * @return 0; -EAGAIN if the ring is full; -EMSGSIZE for a length the
+ *         layout does not take; -EPROTO if the region's head index is
+ *         impossible.
  */
 static inline int isolator_chan_post(struct isolator_chan *c, const void *msg, size_t len)
 {
 	uint32_t t = c->tail;
 
-	if (__builtin_expect(len > c->slot_size, 0))
+	if (__builtin_expect(!isolator_chan_len_ok_(c, len), 0))
 		return -EMSGSIZE;
 	if (__builtin_expect(t - c->head_cache >= c->capacity, 0)) {
 		int err = isolator_chan_reload_head_(c, 1);
@@ -317,7 +357,7 @@ static inline int isolator_chan_post_batch(struct isolator_chan *c, const void *
 	uint32_t t = c->tail;
 	int fit;
 
-	if (__builtin_expect(len > c->slot_size, 0))
+	if (__builtin_expect(!isolator_chan_len_ok_(c, len), 0))
 		return -EMSGSIZE;
 	if (!n)
 		return 0;
@@ -336,9 +376,9 @@ static inline int isolator_chan_post_batch(struct isolator_chan *c, const void *
  *        publishes the tail once.
  *
  * Producer thread only.
- * @param msgs The messages; each len at most the slot size.
+ * @param msgs The messages; each len as isolator_chan_post() takes.
  * @return The number posted (1 to @p n); -EAGAIN if none fit; -EMSGSIZE if
- *         any of the @p n is over the slot size (nothing posted); -EPROTO as
+ *         the length of any of the @p n is refused (nothing posted); -EPROTO as
  *         isolator_chan_post(). 0 only for @p n = 0.
  */
 static inline int isolator_chan_post_burst(struct isolator_chan *c, const struct isolator_chan_msg *msgs,
@@ -348,7 +388,7 @@ static inline int isolator_chan_post_burst(struct isolator_chan *c, const struct
 	int fit;
 
 	for (unsigned i = 0; i < n; i++)
-		if (__builtin_expect(msgs[i].len > c->slot_size, 0))
+		if (__builtin_expect(!isolator_chan_len_ok_(c, msgs[i].len), 0))
 			return -EMSGSIZE;
 	if (!n)
 		return 0;
@@ -423,14 +463,8 @@ static inline int isolator_chan_poll(struct isolator_chan *c, isolator_chan_fn f
 
 		if (avail < 0)
 			return avail;
-		for (; n < (unsigned)avail; n++, h++) {
-			len = c->lens[h & c->mask];
-			if (__builtin_expect(len > c->slot_size, 0)) {
-				err = -EPROTO;
-				break;
-			}
-			fn(arg, isolator_chan_at_(c, h), len);
-		}
+		for (; n < (unsigned)avail; n++, h++)
+			fn(arg, isolator_chan_at_(c, h), c->slot_size);
 	} else {
 		for (; n < max; n++, h++) {
 			struct isolator_chan_slot *s = isolator_chan_ready_(c, h, &len);
@@ -474,13 +508,8 @@ static inline int isolator_chan_poll_burst(struct isolator_chan *c, isolator_cha
 		if (avail < 0)
 			return avail;
 		for (; n < (unsigned)avail; n++, h++) {
-			len = c->lens[h & c->mask];
-			if (__builtin_expect(len > c->slot_size, 0)) {
-				err = -EPROTO;
-				break;
-			}
 			m[n].data = isolator_chan_at_(c, h);
-			m[n].len = len;
+			m[n].len = c->slot_size;
 		}
 	} else {
 		for (; n < max; n++, h++) {
@@ -526,13 +555,13 @@ static inline int isolator_chan_read(struct isolator_chan *c, void *buf, size_t 
 
 		if (avail < 0)
 			return avail;
+		len = c->slot_size;
 		for (; n < (unsigned)avail; n++, h++, dst += stride) {
-			len = c->lens[h & c->mask];
-			if (__builtin_expect(len > c->slot_size, 0)) {
-				err = -EPROTO;
+			/* len <= stride: this tells the compiler so, when it
+			 * knows the caller's stride */
+			if (len > stride)
 				break;
-			}
-			memcpy(dst, isolator_chan_at_(c, h), len);
+			isolator_chan_copy_(dst, isolator_chan_at_(c, h), len);
 			if (lens)
 				lens[n] = len;
 		}
@@ -542,11 +571,13 @@ static inline int isolator_chan_read(struct isolator_chan *c, void *buf, size_t 
 
 			if (!s)
 				break;
-			if (__builtin_expect(len > c->slot_size, 0)) {
+			/* len <= slot_size <= stride; the second test tells the
+			 * compiler so, when it knows the caller's stride */
+			if (__builtin_expect(len > c->slot_size || len > stride, 0)) {
 				err = -EPROTO;
 				break;
 			}
-			memcpy(dst, isolator_chan_slot_data_(s), len);
+			isolator_chan_copy_(dst, isolator_chan_slot_data_(s), len);
 			if (lens)
 				lens[n] = len;
 		}
