@@ -68,6 +68,14 @@ if command -v man >/dev/null; then
 	check "isolator(1) has no stray request in its text" "! grep -q '\.\(TP\|IP\|PP\|B\)\b' '$tmp/isolator.txt'"
 fi
 
+# the Debian symbols file lists what libisolator.so exports, no more, no less
+if command -v nm >/dev/null && [ -e "$build/libisolator.so" ]; then
+	nm -D --defined-only "$build/libisolator.so" | awk '$2 == "T" { print $3 }' | sort >"$tmp/exported"
+	sed -n 's/^ \(isolator_[a-z_0-9]*\)@Base .*/\1/p' "$src/debian/libisolator0.symbols" | sort >"$tmp/symbols"
+	diff "$tmp/symbols" "$tmp/exported" >"$tmp/log"
+	check "debian/libisolator0.symbols = the $(wc -l <"$tmp/exported") exported functions" "[ ! -s '$tmp/log' ]"
+fi
+
 # --- JSON schemas -----------------------------------------------------------
 if ! python3 -c 'import jsonschema' 2>/dev/null; then
 	skip "no python3-jsonschema (scripts/deps.sh formats)"
