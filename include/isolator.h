@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 /** API version: bumped on every API addition; independent of the soversion. */
-#define ISOLATOR_API_VERSION 2
+#define ISOLATOR_API_VERSION 3
 
 /**
  * @brief Version of the library as "MAJOR.MINOR.PATCH".
@@ -112,10 +112,16 @@ ISOLATOR_API void isolator_params_init(struct isolator_params *params);
  * cannot apply (no privilege, no cgroup v2); isolator_status() reports them.
  *
  * @param mask ISOLATOR_MASK_* bits, at least one.
+ * A session owns its CPU machine-wide (a lock in the state directory,
+ * $ISOLATOR_STATE_DIR or /var/lib/isolator), and steers no IRQ onto a CPU
+ * that another session or `isolator apply` isolated.
+ *
  * @return 0; -EINVAL for an empty or unknown mask or a thread not pinned to
- *         one online CPU; -EBUSY if this process already isolates a CPU or the
- *         kernel says the CPU is taken; -EPERM if the kernel backend refuses
- *         the caller. Nothing stays applied after a failure.
+ *         one online CPU; -EBUSY if this process already isolates a CPU,
+ *         another session (any process) owns it (isolator_errmsg() names its
+ *         pid and command) or the kernel says the CPU is taken; -EPERM if the
+ *         kernel backend refuses the caller, or root finds the state
+ *         directory writable by others. Nothing stays applied after a failure.
  */
 ISOLATOR_API int isolator_start(unsigned mask);
 
@@ -149,6 +155,22 @@ ISOLATOR_API int isolator_tick(unsigned flags);
  *         restore step that failed (the others are still restored).
  */
 ISOLATOR_API int isolator_stop(void);
+
+/**
+ * @brief Give back now, from any thread, what this process's session changed
+ *        outside the process, because the process is about to exit.
+ *
+ * For the thread that handles SIGINT, SIGTERM or SIGHUP (sigwait()) while
+ * the isolated thread still runs: puts back the IRQ affinities, leaves the
+ * cpuset partition, drops the DMA latency request and the CPU's ownership,
+ * as isolator_stop() would. Waits for an isolator_start() in progress to
+ * finish first, and makes any later isolator_start() fail with -ECANCELED,
+ * so nothing is left changed by an exit right after. Thread steps (policy,
+ * memory locking) end with the process. A no-op without a session.
+ *
+ * @return 0, or the first negative errno of a restore step that failed.
+ */
+ISOLATOR_API int isolator_restore_system(void);
 
 /** Maintenance callback run by isolator_tick(); @p flags are the tick's flags. */
 typedef void (*isolator_tick_fn)(void *arg, unsigned flags);

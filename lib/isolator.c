@@ -17,6 +17,15 @@
 
 #include "internal.h"
 
+/*
+ * Guards session.sys, the system-wide half: isolator_restore_system() may
+ * run on another thread (one that waits for SIGINT) while the isolated thread
+ * is in isolator_start or isolator_stop. Once it ran, `closing` keeps a
+ * late isolator_start from changing anything the exiting process would leave.
+ */
+static pthread_mutex_t system_lock = PTHREAD_MUTEX_INITIALIZER;
+static int system_held, closing;
+
 static struct session {
 	int active;
 	enum isolator_backend backend;
@@ -130,13 +139,25 @@ static void __attribute__((noinline)) prefault_stack(size_t size)
 		buf[i] = 0;
 }
 
+/* What a refused thread step needs, so the reason names the capability. */
+static const char *needs(unsigned step, int err)
+{
+	if (err != EPERM && err != EACCES && err != ENOMEM && err != EAGAIN)
+		return "";
+	if (step == ISOLATOR_STEP_FIFO)
+		return " (needs CAP_SYS_NICE)";
+	if (step == ISOLATOR_STEP_MLOCK)
+		return " (needs CAP_IPC_LOCK or a higher RLIMIT_MEMLOCK)";
+	return "";
+}
+
 static void note(unsigned step, int err, const char *what)
 {
 	size_t n = strlen(session.reasons);
 
 	session.failed |= step;
-	snprintf(session.reasons + n, sizeof(session.reasons) - n, "%s: %s: %s\n",
-		 isolator_step_name(step), what, strerror(err));
+	snprintf(session.reasons + n, sizeof(session.reasons) - n, "%s: %s: %s%s\n",
+		 isolator_step_name(step), what, strerror(err), needs(step, err));
 }
 
 static void apply_thread_steps(const struct isolator_params *p)
@@ -187,6 +208,51 @@ static void mask_words(char *buf, size_t len, const char *verb, unsigned bits,
 static const char *const mask_words_start[] = { "clock", "resched", "ipi" };
 static const char *const mask_words_tick[] = { "sched", "rt", "tsc_sync" };
 
+/*
+ * A child the application forks must not keep the CPU's ownership after the
+ * session ends: the flock belongs to the open file, which fork shares. The
+ * child closes its copy; the parent's still holds the lock.
+ */
+static void drop_claim_in_child(void)
+{
+	if (system_held && session.sys.claim.fd >= 0) {
+		close(session.sys.claim.fd);
+		session.sys.claim.fd = -1;
+	}
+	system_held = 0;
+}
+
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, drop_claim_in_child);
+}
+
+/* Undo the system-wide half once, whichever thread asks first. */
+static int restore_system(void)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&system_lock);
+	if (system_held)
+		err = stock_system_restore(&session.sys, NULL);
+	system_held = 0;
+	pthread_mutex_unlock(&system_lock);
+	return err;
+}
+
+ISOLATOR_API int isolator_restore_system(void)
+{
+	int err;
+
+	pthread_mutex_lock(&system_lock);
+	closing = 1;
+	pthread_mutex_unlock(&system_lock);
+	err = restore_system();
+	return err ? set_error(-err, "restoring IRQ affinities: %s", strerror(-err)) : 0;
+}
+
 ISOLATOR_API int isolator_start(unsigned mask)
 {
 	return isolator_start_params(mask, NULL);
@@ -225,8 +291,17 @@ ISOLATOR_API int isolator_start_params(unsigned mask, const struct isolator_para
 	session.mask = mask;
 	session.applied = ISOLATOR_STEP_PIN;
 	session.backend = kernel_available(NULL) ? ISOLATOR_BACKEND_KERNEL : ISOLATOR_BACKEND_STOCK;
+	pthread_once(&atfork_once, register_atfork);
+	pthread_mutex_lock(&system_lock);
+	err = closing ? set_error(ECANCELED, "the process is exiting (isolator_restore_system)")
+		      : stock_system_apply(&session.sys, NULL, (unsigned)cpu, params, getpid());
+	system_held = !err;
+	pthread_mutex_unlock(&system_lock);
+	if (err) {
+		session.backend = ISOLATOR_BACKEND_NONE;
+		return err; /* another session owns the CPU, or the state is untrusted */
+	}
 	apply_thread_steps(params);
-	stock_system_apply(&session.sys, NULL, (unsigned)cpu, params, getpid());
 	session.applied |= session.sys.applied;
 	session.failed |= session.sys.failed;
 	size_t n = strlen(session.reasons);
@@ -240,7 +315,7 @@ ISOLATOR_API int isolator_start_params(unsigned mask, const struct isolator_para
 		err = kernel_control(NULL, line);
 		if (err) {
 			/* nothing half-applied: undo the stock steps too */
-			stock_system_restore(&session.sys, NULL);
+			restore_system();
 			undo_thread_steps();
 			session.backend = ISOLATOR_BACKEND_NONE;
 			return err;
@@ -285,7 +360,7 @@ ISOLATOR_API int isolator_stop(void)
 	if (session.backend == ISOLATOR_BACKEND_KERNEL)
 		err = kernel_control(NULL, "stop");
 	run_callbacks(ISOLATOR_TICK_ALL);
-	e = stock_system_restore(&session.sys, NULL);
+	e = restore_system();
 	if (!err && e)
 		err = set_error(-e, "restoring IRQ affinities: %s", strerror(-e));
 	undo_thread_steps();

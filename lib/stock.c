@@ -68,29 +68,46 @@ static int open_journal(struct stock_system *sys)
 		return 0;
 	snprintf(sys->journal_file, sizeof(sys->journal_file), "%s/session-%d.journal",
 		 journal_dir(), (int)getpid());
-	sys->journal = journal_create(sys->journal_file);
+	struct isolator_cpuset cpus = { { 0 } };
+
+	isolator_cpuset_add(&cpus, (unsigned)sys->cpu);
+	sys->journal = journal_create(sys->journal_file, NULL, &cpus);
 	return sys->journal ? 0 : -errno;
 }
 
 static void steer_irqs(struct stock_system *sys, const char *sysroot)
 {
+	struct isolator_cpuset taken;
 	int err = open_journal(sys);
 
 	if (err) {
-		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "cannot create journal %s: %s",
-			     sys->journal_file, strerror(-err));
+		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "%s", isolator_errmsg());
 		return;
 	}
-	err = irq_steer_away(sysroot, (unsigned)sys->cpu, sys->journal, &sys->irqs_moved,
+	/* never onto a CPU another session or apply isolated */
+	err = cpus_taken(sys->journal_file, &taken);
+	if (err) {
+		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "%s", isolator_errmsg());
+		return;
+	}
+	err = irq_steer_away(sysroot, (unsigned)sys->cpu, &taken, sys->journal, &sys->irqs_moved,
 			     &sys->irqs_unmovable);
 	if (err) {
 		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "%s", isolator_errmsg());
 		return;
 	}
 	sys->applied |= ISOLATOR_STEP_IRQ_STEER;
-	if (sys->irqs_unmovable)
-		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "%u IRQs refused a new affinity",
-			     sys->irqs_unmovable);
+	if (sys->irqs_unmovable) {
+		char list[256] = "";
+
+		isolator_cpuset_del(&taken, (unsigned)sys->cpu);
+		if (isolator_cpuset_count(&taken))
+			isolator_cpuset_format(&taken, list, sizeof(list));
+		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "%u IRQs stay: the kernel refused a new "
+			     "affinity%s%s%s", sys->irqs_unmovable,
+			     *list ? ", or every other CPU of theirs is isolated (CPU " : "", list,
+			     *list ? " by another session or apply)" : "");
+	}
 }
 
 static int count_threads(const char *sysroot, pid_t pid)
@@ -185,9 +202,31 @@ static void cpuset_partition(struct stock_system *sys, const char *sysroot, pid_
 int stock_system_apply(struct stock_system *sys, const char *sysroot, unsigned cpu,
 		       const struct isolator_params *params, pid_t pid)
 {
+	int err;
+
 	memset(sys, 0, sizeof(*sys));
 	sys->cpu = (int)cpu;
 	sys->dma_fd = -1;
+	sys->claim.fd = -1;
+	/* nothing system-wide asked for (run --isolate's child: its parent
+	 * holds those): nothing to own */
+	if (!params->hold_dma_latency && !params->steer_irqs && !params->cpuset_partition)
+		return 0;
+	err = cpu_claim(cpu, &sys->claim);
+	if (err == -EBUSY || (err && geteuid() == 0))
+		return err; /* said why; nothing changed */
+	if (err) {
+		/* not root: nothing system-wide could change anyway */
+		unsigned steps = (params->hold_dma_latency ? ISOLATOR_STEP_DMA_LATENCY : 0) |
+				 (params->steer_irqs ? ISOLATOR_STEP_IRQ_STEER : 0) |
+				 (params->cpuset_partition ? ISOLATOR_STEP_CPUSET : 0);
+
+		for (unsigned b = 1; b <= ISOLATOR_STEP_KERNEL; b <<= 1)
+			if (steps & b)
+				note_failure(sys, b, "needs root (the CPU's owner lock in %s)",
+					     journal_dir());
+		return 0;
+	}
 	if (params->hold_dma_latency)
 		hold_dma_latency(sys, sysroot);
 	if (params->steer_irqs)
@@ -201,7 +240,6 @@ int stock_system_restore(struct stock_system *sys, const char *sysroot)
 {
 	int err = 0;
 
-	(void)sysroot;
 	if (sys->dma_fd >= 0) {
 		close(sys->dma_fd);
 		sys->dma_fd = -1;
@@ -209,10 +247,11 @@ int stock_system_restore(struct stock_system *sys, const char *sysroot)
 	if (sys->journal) {
 		journal_close(sys->journal);
 		sys->journal = NULL;
-		err = journal_restore(sys->journal_file, NULL, NULL);
+		err = journal_restore(sys->journal_file, sysroot, NULL, NULL);
 		if (err > 0)
 			err = 0;
 	}
+	cpu_release(&sys->claim); /* last: nobody takes the CPU while we restore */
 	return err;
 }
 

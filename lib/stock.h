@@ -14,6 +14,7 @@
 
 struct stock_system {
 	int cpu;
+	struct cpu_claim claim;   /* this session owns the CPU machine-wide */
 	int dma_fd;               /* /dev/cpu_dma_latency, or -1 */
 	struct journal *journal;  /* NULL when nothing system-wide was changed */
 	char journal_file[512];
@@ -24,6 +25,14 @@ struct stock_system {
 	char reasons[1024];       /* why steps failed, one per line */
 };
 
+/*
+ * Own @cpu (tune/state.c), then take the system-wide steps @params ask for,
+ * noting each one that fails. Return: 0 (steps may have failed: see
+ * sys->failed and sys->reasons); -EBUSY when another session owns the CPU,
+ * or another -errno when root finds the state directory untrusted: nothing
+ * was changed, and isolator_errmsg() says why. Without root nothing
+ * system-wide can change, so the steps are noted as needing it instead.
+ */
 int stock_system_apply(struct stock_system *sys, const char *sysroot, unsigned cpu,
 		       const struct isolator_params *params, pid_t pid);
 int stock_system_restore(struct stock_system *sys, const char *sysroot);

@@ -43,6 +43,10 @@ struct apply_params {
 	unsigned step_delay_ms; /* $ISOLATOR_TEST_STEP_DELAY_MS: widen the window for crash tests */
 	struct journal *journal;
 	char journal_file[600];
+	struct cpu_claim claims[ISOLATOR_MAX_CPUS]; /* LIST, owned while apply runs */
+	unsigned nclaims;
+	sigset_t signals;    /* SIGINT, SIGTERM, SIGHUP: held, taken at safe points */
+	int interrupted;     /* the signal that stopped apply, or 0 */
 	/* tallies */
 	unsigned changed, already, failed, unmovable;
 	int refusal_ok; /* set_value: a refused write is expected (per-CPU, managed IRQs) */
@@ -90,10 +94,18 @@ static int open_journal(struct apply_params *p)
 {
 	if (p->journal || p->dry_run)
 		return 0;
-	p->journal = journal_create(p->journal_file);
+	p->journal = journal_create(p->journal_file, NULL, &p->cpus);
 	if (!p->journal)
-		return fail("apply: cannot create journal %s: %s", p->journal_file, strerror(errno));
+		return fail("apply: %s", isolator_errmsg());
 	return 0;
+}
+
+/* A safe point: before a change is journaled. Nonzero: stop here. */
+static int interrupted(struct apply_params *p)
+{
+	if (!p->interrupted)
+		p->interrupted = signals_pending(&p->signals);
+	return p->interrupted;
 }
 
 /*
@@ -106,6 +118,8 @@ static int set_value(struct apply_params *p, const char *path, const char *value
 	char text[4096], old[4096], now[4096];
 	int err;
 
+	if (interrupted(p))
+		return -1;
 	err = (int)read_text(path, text, sizeof(text));
 	if (err < 0) {
 		printf("skip %s: %s (%s)\n", path, strerror(-err), why);
@@ -188,7 +202,7 @@ static int intersects(const struct isolator_cpuset *a, const struct isolator_cpu
 static int steer_irqs(struct apply_params *p)
 {
 	char dir[512], path[700], val[4096], target[4096];
-	struct isolator_cpuset mask, to;
+	struct isolator_cpuset mask, to, away;
 	struct dirent *de;
 	DIR *d;
 	int err;
@@ -204,8 +218,11 @@ static int steer_irqs(struct apply_params *p)
 		if (read_text(path, val, sizeof(val)) < 0 || isolator_cpuset_parse(val, &mask) ||
 		    !intersects(&mask, &p->cpus))
 			continue;
-		/* housekeeping is online minus LIST and not empty: never fails */
-		irq_affinity_away(&mask, &p->cpus, &p->online, &to);
+		/* away from LIST and from the CPUs other sessions isolated:
+		 * housekeeping is what is left, and not empty, so never fails */
+		away = p->online;
+		cpuset_minus(&away, &p->housekeeping);
+		irq_affinity_away(&mask, &away, &p->online, &to);
 		isolator_cpuset_format(&to, target, sizeof(target));
 		p->refusal_ok = 1;
 		err = set_value(p, path, target, "IRQ affinity");
@@ -364,7 +381,7 @@ static int hold_dma_latency(struct apply_params *p)
 		p->changed++;
 		return 0;
 	}
-	if (open_journal(p))
+	if (interrupted(p) || open_journal(p))
 		return -1;
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(res, O_CLOEXEC) < 0)
 		return fail("apply: pipe: %s", strerror(errno)), -1;
@@ -392,9 +409,15 @@ static int hold_dma_latency(struct apply_params *p)
 			_exit(1); /* apply died before journaling us */
 		setsid();
 		prctl(PR_SET_PDEATHSIG, 0);
-		prctl(PR_SET_NAME, "isolator-dma");
+		prctl(PR_SET_NAME, JOURNAL_HELPER_NAME);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
+		/* apply holds these blocked; revert stops us with SIGTERM */
+		sigprocmask(SIG_UNBLOCK, &p->signals, NULL);
+		/* the CPUs' ownership is apply's, not ours: a flock is shared
+		 * with every fork, and we outlive apply */
+		for (unsigned i = 0; i < p->nclaims; i++)
+			close(p->claims[i].fd);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		err = fd < 0 ? errno : write(fd, &zero, sizeof(zero)) == sizeof(zero) ? 0 : errno;
 		if (write(res[1], &err, sizeof(err)) < 0 || err)
@@ -452,7 +475,7 @@ static int cpuset_partition(struct apply_params *p)
 		p->changed++;
 		return 0;
 	}
-	if (open_journal(p))
+	if (interrupted(p) || open_journal(p))
 		return -1;
 	snprintf(key, sizeof(key), "cgroup:%s", dir);
 	err = journal_record(p->journal, key, mnt, "");
@@ -533,6 +556,54 @@ static int parse(int argc, char **argv, struct apply_params *p)
 	return 0;
 }
 
+/*
+ * Own every CPU of LIST for as long as apply runs (a session running on one
+ * would undo apply's changes when it ends, and apply its), and keep the IRQs
+ * apply moves off the CPUs other sessions and journals isolated.
+ */
+static int claim_cpus(struct apply_params *p)
+{
+	struct isolator_cpuset taken;
+	char list[256];
+
+	for (unsigned cpu = 0; cpu < ISOLATOR_MAX_CPUS; cpu++) {
+		if (!isolator_cpuset_has(&p->cpus, cpu))
+			continue;
+		if (cpu_claim(cpu, &p->claims[p->nclaims]) < 0)
+			return fail("apply: %s", isolator_errmsg()), -1;
+		p->nclaims++;
+	}
+	if (cpus_taken(NULL, &taken) < 0)
+		return fail("apply: %s", isolator_errmsg()), -1;
+	cpuset_minus(&taken, &p->cpus);
+	cpuset_minus(&p->housekeeping, &taken);
+	if (!isolator_cpuset_count(&p->housekeeping)) {
+		isolator_cpuset_format(&taken, list, sizeof(list));
+		return fail("apply: --cpu %s leaves no CPU for housekeeping: CPU %s %s isolated by "
+			    "another session or journal", p->list, list,
+			    isolator_cpuset_count(&taken) > 1 ? "are" : "is"), -1;
+	}
+	return 0;
+}
+
+static void release_cpus(struct apply_params *p)
+{
+	while (p->nclaims)
+		cpu_release(&p->claims[--p->nclaims]);
+}
+
+static void report_undo(void *arg, const struct restore_event *e)
+{
+	unsigned *undone = arg;
+
+	if (e->result == RESTORE_DONE)
+		(*undone)++;
+	else if (e->result == RESTORE_FAILED || e->result == RESTORE_DAMAGED ||
+		 e->result == RESTORE_REFUSED)
+		printf("FAILED to undo %s (line %u of %s)\n", e->path ? e->path : "?", e->line,
+		       e->journal);
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	struct apply_params p = { 0 };
@@ -548,6 +619,11 @@ int cmd_apply(int argc, char **argv)
 	if (!p.dry_run && access(p.journal_file, F_OK) == 0)
 		return fail("apply: %s exists from an earlier apply; run 'isolator revert' first",
 			    p.journal_file);
+	/* Ctrl-C, kill, hang-up: taken between changes, then everything done
+	 * so far is reverted (before the holder is forked: it unblocks them) */
+	signals_hold(&p.signals);
+	if (!p.dry_run && claim_cpus(&p) < 0)
+		return EXIT_ERROR;
 	printf("isolator apply: CPU %s%s\n", p.list, p.dry_run ? " (dry run: nothing changes)" : "");
 	/* the order: IRQs first (the biggest effect), the holder last (a process) */
 	err = steer_irqs(&p);
@@ -569,6 +645,17 @@ int cmd_apply(int argc, char **argv)
 	if (!err && p.hold_dma)
 		err = hold_dma_latency(&p) < 0;
 	journal_close(p.journal);
+	if (p.interrupted) {
+		unsigned undone = 0;
+
+		if (p.journal)
+			journal_restore(p.journal_file, NULL, report_undo, &undone);
+		release_cpus(&p);
+		fail("apply: interrupted by SIG%s: %u changes undone", sigabbrev_np(p.interrupted),
+		     undone);
+		return 128 + p.interrupted;
+	}
+	release_cpus(&p);
 	if (err)
 		return EXIT_ERROR; /* said why; what was done is journaled */
 	printf("%s %u settings (%u already so, %u IRQs unmovable, %u failed)",

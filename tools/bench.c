@@ -32,6 +32,12 @@ static void usage(FILE *out)
 		     "format), --plot FILE.png|.svg (gnuplot). Times are in ns.\n");
 }
 
+/* For the signal thread: the isolated responder may be mid-loop. */
+static void restore(void)
+{
+	isolator_restore_system();
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	if (argc < 2)
@@ -41,7 +47,12 @@ int cmd_bench(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		if (!strcmp(argv[1], modes[i].name))
+		if (!strcmp(argv[1], modes[i].name)) {
+			/* Ctrl-C restores the IRQs the isolated thread steered and
+			 * exits 130; before any thread starts, so all inherit it */
+			if (exit_on_signal("bench", restore) < 0)
+				return fail("bench: cannot watch for signals");
 			return modes[i].run(argc - 1, argv + 1);
+		}
 	return fail("bench: unknown mode '%s' (try 'isolator bench --help')", argv[1]);
 }

@@ -159,6 +159,12 @@ static void row(const char *label, unsigned long long a, unsigned long long b)
 	printf("  %-34s %14llu %14llu\n", label, a, b);
 }
 
+/* For the signal thread: the isolated loop may be mid-spin. */
+static void restore(void)
+{
+	isolator_restore_system();
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	struct demo_params p;
@@ -171,6 +177,8 @@ int cmd_demo(int argc, char **argv)
 
 	if (parse(argc, argv, &p) < 0)
 		return EXIT_ERROR;
+	if (exit_on_signal("demo", restore) < 0)
+		return fail("demo: cannot watch for signals");
 	ms = p.duration_ns / 1000000ull;
 	isolator_clock(); /* calibrate before the loops start */
 	pthread_barrier_init(&ready, NULL, 3);

@@ -19,31 +19,40 @@
 
 struct revert_params {
 	int all;
-	unsigned restored, skipped, failed;
+	unsigned restored, skipped, failed, damaged;
 };
 
-static void report(void *arg, const char *path, const char *old_value,
-		   enum restore_result result, int err)
+static void report(void *arg, const struct restore_event *e)
 {
 	struct revert_params *p = arg;
 
-	switch (result) {
+	switch (e->result) {
 	case RESTORE_DONE:
-		if (!strncmp(path, "process:", 8))
-			printf("stopped %s (the /dev/cpu_dma_latency holder)\n", path);
+		if (!strncmp(e->path, "process:", 8))
+			printf("stopped %s (the /dev/cpu_dma_latency holder)\n", e->path);
 		else
-			printf("restored %s = %s\n", path, old_value);
+			printf("restored %s = %s\n", e->path, e->old_value);
 		p->restored++;
 		break;
 	case RESTORE_UNCHANGED:
 		break;
 	case RESTORE_SKIPPED:
-		printf("left alone %s: changed by someone else since\n", path);
+		printf("left alone %s: changed by someone else since\n", e->path);
 		p->skipped++;
 		break;
 	case RESTORE_FAILED:
-		printf("FAILED %s = %s: %s\n", path, old_value, strerror(err));
+		printf("FAILED %s = %s: %s\n", e->path, e->old_value, strerror(e->err));
 		p->failed++;
+		break;
+	case RESTORE_DAMAGED:
+		printf("DAMAGED %s line %u: does not parse; nothing done for it\n", e->journal,
+		       e->line);
+		p->damaged++;
+		break;
+	case RESTORE_REFUSED:
+		printf("REFUSED %s line %u: %s is not a setting a journal may name; left alone\n",
+		       e->journal, e->line, e->path);
+		p->damaged++;
 		break;
 	}
 }
@@ -55,6 +64,24 @@ static int is_journal(const char *name)
 	return !strcmp(name, "journal") || (n > 8 && !strcmp(name + n - 8, ".journal"));
 }
 
+/* Whether a live session owns a CPU of the journal's: restoring now would
+ * move IRQs back onto the CPU it isolates. Names it into @who. */
+static int cpu_in_use(const char *path, pid_t owner, char *who, size_t len)
+{
+	struct isolator_cpuset cpus;
+	char holder[300];
+
+	if (journal_cpus(path, &cpus) < 0)
+		return 0;
+	for (unsigned c = 0; c < ISOLATOR_MAX_CPUS; c++)
+		if (isolator_cpuset_has(&cpus, c) && cpu_holder(c, holder, sizeof(holder)) &&
+		    atoi(holder) != (int)owner) {
+			snprintf(who, len, "CPU %u is in use by pid %s", c, holder);
+			return 1;
+		}
+	return 0;
+}
+
 int cmd_revert(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -64,10 +91,10 @@ int cmd_revert(int argc, char **argv)
 	};
 	struct revert_params p = { 0 };
 	const char *dir = journal_dir();
-	unsigned journals = 0;
+	unsigned journals = 0, refused = 0;
 	struct dirent *de;
+	int c, dirfd;
 	DIR *d;
-	int c;
 
 	optind = 1;
 	opterr = 0; /* bad_option() says it in one line */
@@ -80,7 +107,9 @@ int cmd_revert(int argc, char **argv)
 			printf("usage: isolator revert [--all]\n"
 			       "Restore every setting (IRQ affinities, cpuset partition, tunables of\n"
 			       "'isolator apply') recorded in the journals under %s by\n"
-			       "processes that are no longer running; --all also those of running ones.\n",
+			       "processes that are no longer running; --all also those of running ones.\n"
+			       "A journal line that does not parse is named and the rest restored; the\n"
+			       "journal is then kept and revert exits 1.\n",
 			       dir);
 			return EXIT_OK;
 		default:
@@ -89,16 +118,18 @@ int cmd_revert(int argc, char **argv)
 	}
 	if (optind < argc)
 		return fail("revert: unexpected argument '%s'", argv[optind]);
-	d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT) {
-			printf("nothing to revert (no %s)\n", dir);
-			return EXIT_OK;
-		}
-		return fail("revert: cannot open %s: %s", dir, strerror(errno));
+	dirfd = state_dir_open(dir, 0);
+	if (dirfd == -ENOENT) {
+		printf("nothing to revert (no %s)\n", dir);
+		return EXIT_OK;
 	}
+	if (dirfd < 0)
+		return fail("revert: %s", isolator_errmsg());
+	d = fdopendir(dirfd);
+	if (!d)
+		return fail("revert: cannot open %s: %s", dir, strerror(errno));
 	while ((de = readdir(d))) {
-		char path[1024];
+		char path[1024], who[400];
 		pid_t owner;
 		int n;
 
@@ -112,18 +143,26 @@ int cmd_revert(int argc, char **argv)
 			       path, (int)owner);
 			continue;
 		}
+		if (!p.all && cpu_in_use(path, owner, who, sizeof(who))) {
+			printf("skipping %s: %s (--all to revert it anyway)\n", path, who);
+			continue;
+		}
 		journals++;
-		n = journal_restore(path, report, &p);
+		n = journal_restore(path, NULL, report, &p);
 		if (n < 0) {
-			printf("FAILED %s: %s\n", path, isolator_errmsg());
-			p.failed++;
+			fprintf(stderr, "isolator: revert: %s\n", isolator_errmsg());
+			refused++;
 		}
 	}
 	closedir(d);
 	if (!journals)
 		printf("nothing to revert\n");
 	else
-		printf("%u journal(s): %u settings restored, %u left alone, %u failed\n", journals,
-		       p.restored, p.skipped, p.failed);
-	return p.failed ? EXIT_ERROR : EXIT_OK;
+		printf("%u journal(s): %u settings restored, %u left alone, %u failed, %u damaged\n",
+		       journals, p.restored, p.skipped, p.failed, p.damaged);
+	if (p.failed + p.damaged)
+		return fail("revert: %u entr%s not restored; the journal is kept for a look and "
+			    "another revert", p.failed + p.damaged,
+			    p.failed + p.damaged == 1 ? "y" : "ies");
+	return refused ? EXIT_ERROR : EXIT_OK;
 }

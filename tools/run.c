@@ -44,8 +44,9 @@ struct run_params {
 	char **command;
 };
 
-/* What the child failed at, sent up the error pipe with errno. */
-enum child_step { STEP_AFFINITY = 1, STEP_FIFO, STEP_DEADLINE, STEP_ISOLATE, STEP_EXEC };
+/* What the child failed at, sent up the error pipe with errno; STEP_READY
+ * says its setup is done, before the parent changes anything system-wide. */
+enum child_step { STEP_READY, STEP_AFFINITY, STEP_FIFO, STEP_DEADLINE, STEP_ISOLATE, STEP_EXEC };
 struct child_error {
 	int step, err;
 	char msg[256];
@@ -307,8 +308,14 @@ static void child(const struct run_params *p, int go_fd, int err_fd)
 			fprintf(stderr, "isolator: CPU %u: isolator_start(0x%x): %s backend\n", p->cpu,
 				p->isolate_mask, isolator_backend_name(st.backend));
 	}
+	{
+		struct child_error ready = { .step = STEP_READY };
+
+		if (write(err_fd, &ready, sizeof(ready)) != sizeof(ready))
+			_exit(127);
+	}
 	if (read(go_fd, &go, 1) != 1)
-		_exit(127); /* the parent died before saying go */
+		_exit(127); /* the parent died, or refused, before saying go */
 	execvp(p->command[0], p->command);
 	child_fail(err_fd, STEP_EXEC, errno, NULL);
 }
@@ -360,6 +367,34 @@ static void explain_deadline(const struct run_params *p, int err)
 	}
 }
 
+static void wait_child(int *status)
+{
+	while (waitpid(child_pid, status, 0) < 0)
+		if (errno != EINTR) {
+			*status = 127 << 8;
+			break;
+		}
+}
+
+/* The child's setup or exec failed: one line, and the exit status 127. */
+static int child_failed(const struct run_params *p, const struct child_error *cerr)
+{
+	if (cerr->step == STEP_DEADLINE)
+		explain_deadline(p, cerr->err);
+	else if (cerr->step == STEP_ISOLATE)
+		fail("run: isolator_start(0x%x) on CPU %u failed: %s", p->isolate_mask, p->cpu,
+		     cerr->msg[0] ? cerr->msg : strerror(cerr->err));
+	else if (cerr->step == STEP_FIFO && cerr->err == EPERM)
+		fail("run: SCHED_FIFO priority %d for '%s' refused: needs CAP_SYS_NICE (run as root, "
+		     "or --fifo 0 for none)", p->iso.fifo_priority, p->command[0]);
+	else if (p->have_cpu)
+		fail("run: cannot start '%s' on CPU %u: %s", p->command[0], p->cpu,
+		     strerror(cerr->err));
+	else
+		fail("run: cannot start '%s': %s", p->command[0], strerror(cerr->err));
+	return 127;
+}
+
 static const char *step_list(unsigned bits, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -400,11 +435,25 @@ int cmd_run(int argc, char **argv)
 	close(go[0]);
 	close(errp[1]);
 
-	if (p.have_cpu) {
-		stock_system_apply(&sys, NULL, p.cpu, &p.iso, child_pid);
-	} else {
-		memset(&sys, 0, sizeof(sys)); /* --deadline alone: EDF places the task */
-		sys.dma_fd = -1;
+	/* the child's own steps first: nothing system-wide changes for a
+	 * command that cannot start */
+	n = read(errp[0], &cerr, sizeof(cerr));
+	if (n == (ssize_t)sizeof(cerr) && cerr.step != STEP_READY) {
+		close(errp[0]);
+		close(go[1]);
+		wait_child(&status);
+		return child_failed(&p, &cerr);
+	}
+	memset(&sys, 0, sizeof(sys)); /* --deadline alone: EDF places the task */
+	sys.dma_fd = -1;
+	sys.claim.fd = -1;
+	if (p.have_cpu && (err = stock_system_apply(&sys, NULL, p.cpu, &p.iso, child_pid)) < 0) {
+		/* another session owns the CPU, or the state directory is untrusted */
+		kill(child_pid, SIGKILL);
+		close(errp[0]);
+		close(go[1]);
+		wait_child(&status);
+		return fail("run: %s", isolator_errmsg());
 	}
 	if (!p.quiet && !p.have_cpu)
 		fprintf(stderr, "isolator: SCHED_DEADLINE %s, not pinned\n", p.dl_text);
@@ -416,8 +465,13 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, " (%u IRQs moved, %u unmovable)", sys.irqs_moved,
 				sys.irqs_unmovable);
 		fputc('\n', stderr);
-		if (sys.reasons[0])
-			fprintf(stderr, "isolator: not applied: %s", sys.reasons);
+		/* one "isolator:" line per step not taken */
+		for (char *r = sys.reasons, *nl; *r; r = nl + 1) {
+			nl = strchr(r, '\n');
+			if (!nl)
+				nl = r + strlen(r) - 1;
+			fprintf(stderr, "isolator: not applied: %.*s\n", (int)(nl - r), r);
+		}
 	}
 	if (write(go[1], "g", 1) != 1)
 		err = errno; /* the child is gone: its error or status says why */
@@ -425,25 +479,10 @@ int cmd_run(int argc, char **argv)
 	close(go[1]);
 	n = read(errp[0], &cerr, sizeof(cerr));
 	close(errp[0]);
-	while (waitpid(child_pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = 127 << 8;
-			break;
-		}
+	wait_child(&status);
 	stock_system_restore(&sys, NULL);
-	if (n == (ssize_t)sizeof(cerr)) {
-		if (cerr.step == STEP_DEADLINE)
-			explain_deadline(&p, cerr.err);
-		else if (cerr.step == STEP_ISOLATE)
-			fail("run: isolator_start(0x%x) on CPU %u failed: %s", p.isolate_mask, p.cpu,
-			     cerr.msg[0] ? cerr.msg : strerror(cerr.err));
-		else if (p.have_cpu)
-			fail("run: cannot start '%s' on CPU %u: %s", p.command[0], p.cpu,
-			     strerror(cerr.err));
-		else
-			fail("run: cannot start '%s': %s", p.command[0], strerror(cerr.err));
-		return 127;
-	}
+	if (n == (ssize_t)sizeof(cerr))
+		return child_failed(&p, &cerr);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);

@@ -22,8 +22,8 @@ int irq_affinity_away(const struct isolator_cpuset *mask, const struct isolator_
 /* Move one IRQ off @cpu. Returns 1 if moved, 0 if it never used @cpu,
  * -EIO (and so "unmovable") if the kernel refused, another -errno on failure
  * to journal. */
-static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuset *online,
-		     struct journal *j)
+static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuset *keep_off,
+		     const struct isolator_cpuset *online, struct journal *j)
 {
 	struct isolator_cpuset mask, away = { { 0 } }, target;
 	char old[4096], new_value[4096];
@@ -37,9 +37,11 @@ static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuse
 		return -EPROTO;
 	if (!isolator_cpuset_has(&mask, cpu))
 		return 0;
+	if (keep_off)
+		away = *keep_off;
 	isolator_cpuset_add(&away, cpu);
 	if (irq_affinity_away(&mask, &away, online, &target))
-		return -EIO; /* nowhere else to go: a one-CPU machine */
+		return -EIO; /* nowhere else to go: one CPU, or every other one isolated */
 	isolator_cpuset_format(&target, new_value, sizeof(new_value));
 	err = journal_record(j, path, old, new_value);
 	if (err)
@@ -50,8 +52,8 @@ static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuse
 	return 1;
 }
 
-int irq_steer_away(const char *sysroot, unsigned cpu, struct journal *j,
-		   unsigned *moved, unsigned *unmovable)
+int irq_steer_away(const char *sysroot, unsigned cpu, const struct isolator_cpuset *keep_off,
+		   struct journal *j, unsigned *moved, unsigned *unmovable)
 {
 	struct isolator_cpuset online;
 	char dir[512], path[600];
@@ -73,7 +75,7 @@ int irq_steer_away(const char *sysroot, unsigned cpu, struct journal *j,
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue; /* default_smp_affinity and the like */
 		snprintf(path, sizeof(path), "%s/%s/smp_affinity_list", dir, de->d_name);
-		err = steer_one(path, cpu, &online, j);
+		err = steer_one(path, cpu, keep_off, &online, j);
 		if (err == 1)
 			(*moved)++;
 		else if (err == -EIO)

@@ -3,7 +3,7 @@
  * The journal of changed settings, shared by isolator_start (IRQ affinities,
  * cpuset) and `isolator apply`. A text file, one change a line:
  *
- *     isolator-journal 1 <owner pid>
+ *     isolator-journal 1 <owner pid> <CPUs isolated>
  *     <path> <value before> <value written>
  *
  * Fields are percent-encoded (space, '%', control characters; "%-" is the
@@ -11,10 +11,21 @@
  * the change it describes is made: after a crash the journal may name a change
  * that never happened, which restore handles (the setting already holds the old
  * value), but never misses one that did.
+ *
+ * Root restores what a journal says, so a journal is trusted no further than
+ * this: it lives in a state directory only we can write (state.c), it is
+ * opened O_NOFOLLOW and must be our own regular file, and restore writes only
+ * the settings on the allow-list below, under the sysroot, and stops only the
+ * helper process apply started (its name and start time must match). The
+ * header is written and fsync'd in a temporary file that is then link()ed to
+ * the journal's name, which fails if the name exists: of two applies at once,
+ * one creates the journal and the other is refused, and nobody ever sees a
+ * journal without its header.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +38,7 @@
 struct journal {
 	int fd;
 	char path[512];
+	char sysroot[256];
 };
 
 const char *journal_dir(void)
@@ -36,43 +48,68 @@ const char *journal_dir(void)
 	return dir && *dir ? dir : "/var/lib/isolator";
 }
 
-/* mkdir -p for the journal's directory. */
-static int make_dirs(const char *file)
-{
-	char tmp[512];
-	size_t n = strlen(file);
+/*
+ * Every setting a journal may name, under the sysroot: what tools/apply.c
+ * and tune/irq.c change, and nothing else (journal_record refuses the rest,
+ * so a new setting in apply fails at once until it is added here). Not
+ * /proc/sys as a whole: kernel.core_pattern or modprobe restored from a
+ * planted journal would run a program as root.
+ */
+static const char *const allowed_paths[] = {
+	"/proc/irq/[0-9]*/smp_affinity_list",
+	"/proc/irq/default_smp_affinity",
+	"/proc/sys/kernel/sched_rt_runtime_us",
+	"/proc/sys/kernel/timer_migration",
+	"/proc/sys/kernel/watchdog_cpumask",
+	"/sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor",
+	"/sys/devices/virtual/workqueue/cpumask",
+	"/sys/devices/virtual/workqueue/*/cpumask",
+	"/sys/kernel/mm/transparent_hugepage/enabled",
+};
 
-	if (n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	memcpy(tmp, file, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
+/* No "..", "." or empty component: the patterns must mean what they say. */
+static int tidy(const char *path)
+{
+	return !strstr(path, "/../") && !strstr(path, "/./") && !strstr(path, "//") &&
+	       (strlen(path) < 3 || strcmp(path + strlen(path) - 3, "/.."));
+}
+
+/* Whether @dir is <cgroup2 mount>/isolator.<name> and @orig the mount or a
+ * cgroup under it. */
+static int allowed_cgroup(const char *sysroot, const char *dir, const char *orig)
+{
+	char mnt[512];
+	size_t n;
+
+	if (cgroup2_mount(sysroot, mnt, sizeof(mnt)) < 0)
+		return 0;
+	n = strlen(mnt);
+	if (strncmp(dir, mnt, n) || strncmp(dir + n, "/isolator.", 10) || strchr(dir + n + 1, '/') ||
+	    strncmp(orig, mnt, n) || (orig[n] && orig[n] != '/'))
+		return 0;
+	return tidy(dir) && tidy(orig);
+}
+
+static int allowed(const char *sysroot, const char *path, const char *old_value)
+{
+	const char *root = sysroot_get(sysroot);
+	size_t n = strlen(root);
+
+	if (!strncmp(path, "process:", 8))
+		return path[8] && strspn(path + 8, "0123456789") == strlen(path + 8);
+	if (!strncmp(path, "cgroup:", 7))
+		return allowed_cgroup(sysroot, path + 7, old_value);
+	if (strncmp(path, root, n) || path[n] != '/' || !tidy(path))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(allowed_paths); i++)
+		if (fnmatch(allowed_paths[i], path + n, FNM_PATHNAME) == 0)
+			return 1;
 	return 0;
 }
 
-static int fsync_dir_of(const char *file)
+static int fsync_dir(int dirfd)
 {
-	char dir[512];
-	char *slash;
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s", file);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return 0;
-	*slash = '\0';
-	fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	fsync(fd);
-	close(fd);
-	return 0;
+	return fsync(dirfd) < 0 ? -errno : 0;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -91,37 +128,86 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-struct journal *journal_create(const char *path)
+/* Split @path into its directory and its last component. */
+static int split(const char *path, char *dir, size_t len, const char **base)
 {
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || !slash[1])
+		return -EINVAL;
+	if ((size_t)(slash - path) >= len)
+		return -ENAMETOOLONG;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (!*dir)
+		snprintf(dir, len, "/");
+	*base = slash + 1;
+	return 0;
+}
+
+struct journal *journal_create(const char *path, const char *sysroot,
+			       const struct isolator_cpuset *cpus)
+{
+	char dir[512], tmp[600], header[300], list[256] = "-";
+	const char *base;
 	struct journal *j;
-	char header[64];
-	int err;
+	int dirfd = -1, err;
 
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return NULL;
+	j->fd = -1;
 	snprintf(j->path, sizeof(j->path), "%s", path);
-	err = make_dirs(path);
-	if (err)
-		goto fail;
-	j->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-	if (j->fd < 0) {
-		err = -errno;
+	snprintf(j->sysroot, sizeof(j->sysroot), "%s", sysroot_get(sysroot));
+	err = split(path, dir, sizeof(dir), &base);
+	if (err) {
+		set_error(-err, "journal %s: not a file path", path);
 		goto fail;
 	}
-	snprintf(header, sizeof(header), "isolator-journal 1 %d\n", (int)getpid());
+	dirfd = state_dir_open(dir, 1);
+	if (dirfd < 0) {
+		err = dirfd;
+		goto fail;
+	}
+	snprintf(tmp, sizeof(tmp), ".%s.new-%d", base, (int)getpid());
+	unlinkat(dirfd, tmp, 0); /* ours from a crash: the pid is ours now */
+	j->fd = state_open(dirfd, dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
+	if (j->fd < 0) {
+		err = j->fd;
+		goto fail;
+	}
+	if (cpus && isolator_cpuset_count(cpus))
+		isolator_cpuset_format(cpus, list, sizeof(list));
+	snprintf(header, sizeof(header), "isolator-journal 1 %d %s\n", (int)getpid(), list);
 	err = write_all(j->fd, header, strlen(header));
 	if (!err && fsync(j->fd) < 0)
 		err = -errno;
-	if (!err)
-		err = fsync_dir_of(path); /* the file itself must survive a crash */
-	if (err) {
-		close(j->fd);
-		unlink(path);
-		goto fail;
+	if (!err && linkat(dirfd, tmp, dirfd, base, 0) < 0) {
+		err = -errno;
+		if (err == -EEXIST) {
+			pid_t owner = journal_owner(path);
+
+			set_error(EEXIST, "journal %s exists%s%.0d%s; run 'isolator revert' first",
+				  path, owner > 0 ? " (from pid " : "", owner > 0 ? (int)owner : 0,
+				  owner > 0 ? ")" : "");
+		} else {
+			set_error(-err, "journal %s: %s", path, strerror(-err));
+		}
+	} else if (err) {
+		set_error(-err, "journal %s: %s", path, strerror(-err));
 	}
+	unlinkat(dirfd, tmp, 0);
+	if (!err)
+		err = fsync_dir(dirfd); /* the name itself must survive a crash */
+	if (err)
+		goto fail;
+	close(dirfd);
 	return j;
 fail:
+	if (dirfd >= 0)
+		close(dirfd);
+	if (j->fd >= 0)
+		close(j->fd);
 	free(j);
 	errno = -err;
 	return NULL;
@@ -194,6 +280,9 @@ int journal_record(struct journal *j, const char *path, const char *old_value,
 	size_t n;
 	int err;
 
+	if (!allowed(j->sysroot, path, old_value))
+		return set_error(EPERM, "%s is not a setting a journal may name (tune/journal.c "
+				 "allowed_paths)", path);
 	n = encode(line, 3 * 1024, path);
 	line[n++] = ' ';
 	n += encode(line + n, 4 * 1024, old_value);
@@ -219,16 +308,121 @@ const char *journal_path(const struct journal *j)
 	return j->path;
 }
 
+/* Open a journal for reading, trusted as state.c says. fd or -errno. */
+static int open_trusted(const char *path)
+{
+	char dir[512];
+	const char *base;
+	int dirfd, fd, err = split(path, dir, sizeof(dir), &base);
+
+	if (err)
+		return set_error(-err, "journal %s: not a file path", path);
+	dirfd = state_dir_open(dir, 0);
+	if (dirfd < 0)
+		return dirfd;
+	fd = state_open(dirfd, dir, base, O_RDONLY, 0);
+	close(dirfd);
+	return fd;
+}
+
+/* The whole journal, NUL-terminated; caller frees. NULL, errno and message. */
+static char *read_trusted(const char *path, size_t *len_out)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	int fd = open_trusted(path);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		errno = fd < 0 ? -fd : ENOMEM;
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			char *tmp = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+
+			if (!tmp) {
+				free(buf);
+				close(fd);
+				set_error(EFBIG, "journal %s: too large", path);
+				errno = EFBIG;
+				return NULL;
+			}
+			buf = tmp;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+
+			free(buf);
+			close(fd);
+			set_error(err, "journal %s: %s", path, strerror(err));
+			errno = err;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (len_out)
+		*len_out = len;
+	return buf;
+}
+
+/* The header's owner pid and CPUs. 0 or -EPROTO. */
+static int parse_header(const char *line, pid_t *pid, struct isolator_cpuset *cpus)
+{
+	char list[256] = "-";
+	int version, owner, n;
+
+	n = sscanf(line, "isolator-journal %d %d %255s", &version, &owner, list);
+	if (n < 2 || version != 1 || owner <= 0)
+		return -EPROTO;
+	*pid = owner;
+	memset(cpus, 0, sizeof(*cpus));
+	if (n == 3 && strcmp(list, "-") && isolator_cpuset_parse(list, cpus) < 0)
+		return -EPROTO;
+	return 0;
+}
+
+static int read_header(const char *path, pid_t *pid, struct isolator_cpuset *cpus)
+{
+	char buf[512];
+	ssize_t n;
+	int fd = open_trusted(path);
+
+	if (fd < 0)
+		return fd;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return parse_header(buf, pid, cpus);
+}
+
 pid_t journal_owner(const char *path)
 {
-	char buf[128];
-	int version, pid;
+	struct isolator_cpuset cpus;
+	pid_t pid;
 
-	if (read_text(path, buf, sizeof(buf)) < 0)
-		return -1;
-	if (sscanf(buf, "isolator-journal %d %d", &version, &pid) != 2 || version != 1)
-		return -1;
-	return pid;
+	return read_header(path, &pid, &cpus) < 0 ? -1 : pid;
+}
+
+int journal_cpus(const char *path, struct isolator_cpuset *cpus)
+{
+	pid_t pid;
+
+	return read_header(path, &pid, cpus);
 }
 
 /*
@@ -254,34 +448,53 @@ static enum restore_result restore_cgroup(const char *dir, const char *orig, int
 	return RESTORE_DONE;
 }
 
+/* The name (comm) and start time of process @pid, from /proc/<pid>/stat. */
+static int process_identity(int pid, char *comm, size_t len, unsigned long long *start)
+{
+	char path[64], buf[1024], *open, *close;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	open = strchr(buf, '(');
+	close = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
+	if (!open || !close || close < open)
+		return -EPROTO;
+	snprintf(comm, len, "%.*s", (int)(close - open - 1), open + 1);
+	if (sscanf(close + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+		   "%*s %*s %*s %*s %llu", start) != 1)
+		return -EPROTO;
+	return 0;
+}
+
 /*
- * "process:<pid>" entries stop a helper process a tool left running (the
- * /dev/cpu_dma_latency holder of `isolator apply`); the value written is the
- * process's start time (field 22 of /proc/<pid>/stat), so a pid reused by
- * another process since is left alone.
+ * "process:<pid>" entries stop the helper process apply left running (the
+ * /dev/cpu_dma_latency holder); the value written is its start time (field
+ * 22 of /proc/<pid>/stat). Only that process is signalled: the pid must still
+ * be one of ours, named JOURNAL_HELPER_NAME, started at that time; a pid
+ * reused since, or named in a planted line, is left alone.
  */
 static enum restore_result restore_process(const char *pid_text, const char *start, int *err)
 {
-	char path[64], buf[1024], *p;
+	char path[64], comm[64], buf[1024], *p;
 	unsigned long long t = 0;
 	int pid = atoi(pid_text);
+	struct stat st;
 
 	if (pid <= 1)
-		return RESTORE_SKIPPED;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (read_text(path, buf, sizeof(buf)) < 0)
+		return RESTORE_REFUSED;
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (stat(path, &st) < 0 || process_identity(pid, comm, sizeof(comm), &t) == -ENOENT)
 		return RESTORE_UNCHANGED; /* gone already */
-	p = strrchr(buf, ')'); /* comm may hold spaces */
-	if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-			 "%*s %*s %*s %*s %llu", &t) != 1)
-		return RESTORE_SKIPPED;
-	if (strtoull(start, NULL, 10) != t)
+	if (strcmp(comm, JOURNAL_HELPER_NAME) || st.st_uid != geteuid() ||
+	    strtoull(start, NULL, 10) != t)
 		return RESTORE_SKIPPED; /* the pid belongs to someone else now */
 	if (kill(pid, SIGTERM) < 0) {
 		*err = errno;
 		return RESTORE_FAILED;
 	}
 	/* what it held is released when it is gone (or a zombie): wait up to 2 s */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	for (int i = 0; i < 200; i++) {
 		struct timespec ts = { 0, 10000000 };
 
@@ -290,6 +503,20 @@ static enum restore_result restore_process(const char *pid_text, const char *sta
 		nanosleep(&ts, NULL);
 	}
 	return RESTORE_DONE;
+}
+
+/* Write the old value back, never through a symbolic link. */
+static int write_setting(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, len) != (ssize_t)len)
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 /* Whether the setting's text @now holds @value. Selection files such as
@@ -309,32 +536,59 @@ static int holds(const char *now, const char *value)
 
 struct entry {
 	char *path, *old_value, *new_value;
+	unsigned line;
 };
 
-int journal_restore(const char *path, restore_report_fn report, void *arg)
+static void report_event(restore_report_fn report, void *arg, const char *journal, unsigned line,
+			 const char *path, const char *old_value, enum restore_result result,
+			 int err)
+{
+	struct restore_event e = { journal, line, path, old_value, result, err };
+
+	if (report)
+		report(arg, &e);
+}
+
+int journal_restore(const char *path, const char *sysroot, restore_report_fn report, void *arg)
 {
 	struct entry *entries = NULL;
 	size_t count = 0, cap = 0, len;
-	int restored = 0, unresolved = 0, version, pid;
-	char *text, *line, *save = NULL;
+	int restored = 0, unresolved = 0;
+	char *text, *line, *next;
+	struct isolator_cpuset cpus;
+	unsigned lineno = 1;
+	pid_t pid;
 
-	text = read_file_alloc(path, &len);
+	text = read_trusted(path, &len);
 	if (!text)
-		return set_error(errno, "cannot read journal %s: %s", path, strerror(errno));
-	line = strtok_r(text, "\n", &save);
-	if (!line || sscanf(line, "isolator-journal %d %d", &version, &pid) != 2 || version != 1) {
+		return -errno;
+	next = strchr(text, '\n');
+	if (next)
+		*next++ = '\0';
+	if (parse_header(text, &pid, &cpus) < 0) {
 		free(text);
 		return set_error(EPROTO, "%s: not an isolator journal", path);
 	}
-	while ((line = strtok_r(NULL, "\n", &save))) {
-		char *fsave = NULL;
-		char *f1 = strtok_r(line, " ", &fsave);
-		char *f2 = strtok_r(NULL, " ", &fsave);
-		char *f3 = strtok_r(NULL, " ", &fsave);
+	for (line = next; line && *line; line = next) {
+		char *fsave = NULL, *f1, *f2, *f3, *f4;
 
-		/* A torn last line (crash mid-write) is a change never made. */
-		if (!f1 || !f2 || !f3 || decode(f1) || decode(f2) || decode(f3))
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			break; /* a torn last line (crash mid-write): a change never made */
+		f1 = strtok_r(line, " ", &fsave);
+		f2 = strtok_r(NULL, " ", &fsave);
+		f3 = strtok_r(NULL, " ", &fsave);
+		f4 = strtok_r(NULL, " ", &fsave);
+		if (!f1 || !f2 || !f3 || f4 || decode(f1) || decode(f2) || decode(f3)) {
+			/* a whole line that does not parse is damage, not a crash:
+			 * say which, restore the rest, keep the journal */
+			report_event(report, arg, path, lineno, NULL, NULL, RESTORE_DAMAGED, EPROTO);
+			unresolved++;
 			continue;
+		}
 		if (count == cap) {
 			struct entry *tmp = realloc(entries, (cap ? cap * 2 : 16) * sizeof(*tmp));
 
@@ -346,7 +600,7 @@ int journal_restore(const char *path, restore_report_fn report, void *arg)
 			entries = tmp;
 			cap = cap ? cap * 2 : 16;
 		}
-		entries[count++] = (struct entry){ f1, f2, f3 };
+		entries[count++] = (struct entry){ f1, f2, f3, lineno };
 	}
 	/* Newest first: a path changed twice ends at its oldest value. */
 	for (size_t i = count; i-- > 0;) {
@@ -354,35 +608,38 @@ int journal_restore(const char *path, restore_report_fn report, void *arg)
 		char now[4096];
 		enum restore_result result;
 		int special = !strncmp(e->path, "cgroup:", 7) || !strncmp(e->path, "process:", 8);
-		ssize_t n = special ? 0 : read_text(e->path, now, sizeof(now));
+		ssize_t n = 0;
 		int err = 0;
 
-		if (!strncmp(e->path, "cgroup:", 7)) {
+		if (!allowed(sysroot, e->path, e->old_value))
+			result = RESTORE_REFUSED;
+		else if (!special && (n = read_text(e->path, now, sizeof(now))) < 0)
+			result = RESTORE_FAILED, err = (int)-n;
+		else if (!strncmp(e->path, "cgroup:", 7))
 			result = restore_cgroup(e->path + 7, e->old_value, &err);
-		} else if (special) {
+		else if (special)
 			result = restore_process(e->path + 8, e->new_value, &err);
-		} else if (n < 0) {
-			result = RESTORE_FAILED;
-			err = (int)-n;
-		} else if (holds(now, e->old_value)) {
+		else if (holds(now, e->old_value))
 			result = RESTORE_UNCHANGED;
-		} else if (!holds(now, e->new_value)) {
+		else if (!holds(now, e->new_value))
 			result = RESTORE_SKIPPED;
-		} else {
-			err = -write_text(e->path, e->old_value);
-			result = err ? RESTORE_FAILED : RESTORE_DONE;
-		}
+		else
+			result = (err = -write_setting(e->path, e->old_value)) ? RESTORE_FAILED
+									      : RESTORE_DONE;
 		if (result == RESTORE_DONE)
 			restored++;
-		if (result == RESTORE_FAILED)
+		if (result == RESTORE_FAILED || result == RESTORE_REFUSED)
 			unresolved++;
-		if (report)
-			report(arg, e->path, e->old_value, result, err);
+		report_event(report, arg, path, e->line, e->path, e->old_value, result, err);
 	}
 	free(entries);
 	free(text);
-	/* Keep a journal we could not fully apply, so revert can be retried. */
-	if (!unresolved && unlink(path) < 0 && errno != ENOENT)
+	/* Keep a journal we could not fully apply, so revert can be retried and
+	 * the damage looked at. */
+	if (unresolved)
+		return set_error(EPROTO, "%s: %d entr%s not restored; the journal is kept", path,
+				 unresolved, unresolved == 1 ? "y" : "ies"), restored;
+	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;
 	return restored;
 }

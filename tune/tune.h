@@ -23,6 +23,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "isolator.h"
@@ -71,13 +72,24 @@ struct journal;
 /* The directory journals live in: $ISOLATOR_STATE_DIR or /var/lib/isolator. */
 const char *journal_dir(void);
 
-/* Create (truncate) the journal at @path, owned by this process. */
-struct journal *journal_create(const char *path);
-/* Append one change; fsync'd before returning. */
+/*
+ * Create the journal at @path, owned by this process, for a session that
+ * isolates @cpus (NULL: none named), checking every change against the
+ * allow-list of settings under @sysroot. Fails (NULL, errno EEXIST, the
+ * message in isolator_errmsg()) when @path exists: it is never truncated.
+ */
+struct journal *journal_create(const char *path, const char *sysroot,
+			       const struct isolator_cpuset *cpus);
+/* Append one change; fsync'd before returning. -EPERM for a setting not on
+ * the allow-list (tune/journal.c). */
 int journal_record(struct journal *j, const char *path, const char *old_value,
 		   const char *new_value);
 void journal_close(struct journal *j);
 const char *journal_path(const struct journal *j);
+
+/* The name apply gives its /dev/cpu_dma_latency holder (prctl PR_SET_NAME);
+ * restore signals a journaled "process:" only if it still has this name. */
+#define JOURNAL_HELPER_NAME "isolator-dma"
 
 /* Outcome of restoring one entry, for reporting. */
 enum restore_result {
@@ -85,19 +97,76 @@ enum restore_result {
 	RESTORE_UNCHANGED,  /* already held the old value */
 	RESTORE_SKIPPED,    /* changed by someone else since; left alone */
 	RESTORE_FAILED,     /* write refused */
+	RESTORE_DAMAGED,    /* the line does not parse; the journal is kept */
+	RESTORE_REFUSED,    /* not a setting a journal may name; not touched, kept */
 };
-typedef void (*restore_report_fn)(void *arg, const char *path, const char *old_value,
-				  enum restore_result result, int err);
+
+/* One entry's outcome. */
+struct restore_event {
+	const char *journal;      /* the journal file */
+	unsigned line;            /* its line, from 1 (the header) */
+	const char *path;         /* the setting; NULL for RESTORE_DAMAGED */
+	const char *old_value;    /* NULL for RESTORE_DAMAGED */
+	enum restore_result result;
+	int err;                  /* errno for RESTORE_FAILED */
+};
+typedef void (*restore_report_fn)(void *arg, const struct restore_event *e);
 
 /*
- * Undo every entry of the journal file at @path, newest first, then remove the
- * file if every entry was resolved. @report may be NULL.
- * Returns the number of entries restored, or a negative errno.
+ * Undo every entry of the journal file at @path, newest first, writing only
+ * allow-listed settings under @sysroot (NULL: $ISOLATOR_SYSROOT), then remove
+ * the file if every entry was resolved. A line that does not parse is
+ * reported (RESTORE_DAMAGED) and the rest restored; the journal is then kept.
+ * A torn last line (no newline: a crash mid-write) is a change never made.
+ * @report may be NULL.
+ * Return: the number of entries restored, or a negative errno (the journal
+ * is unreadable, untrusted or not a journal).
  */
-int journal_restore(const char *path, restore_report_fn report, void *arg);
+int journal_restore(const char *path, const char *sysroot, restore_report_fn report, void *arg);
 
 /* The pid that owns a journal file (from its header), or -1. */
 pid_t journal_owner(const char *path);
+/* The CPUs a journal's session isolated (from its header) into @cpus. 0 or -errno. */
+int journal_cpus(const char *path, struct isolator_cpuset *cpus);
+
+/* --- the state directory and CPU ownership (state.c) --------------------- */
+
+/*
+ * Open the state directory @dir (creating it 0700 if @create), refusing it
+ * unless it is a directory, not a symbolic link, owned by the caller and not
+ * writable by group or others. Return: a directory fd, or a negative errno
+ * with the reason in isolator_errmsg().
+ */
+int state_dir_open(const char *dir, int create);
+/* Open @name in the state directory @dirfd (named @dir for messages) with
+ * O_NOFOLLOW, refusing anything but our own regular file that group and
+ * others cannot write (a FIFO is refused, never waited on). fd or -errno. */
+int state_open(int dirfd, const char *dir, const char *name, int flags, mode_t mode);
+
+/* A CPU owned by this process, machine-wide. */
+struct cpu_claim {
+	int fd;           /* the locked <state>/cpu<N>.lock, or -1 */
+	unsigned cpu;
+};
+
+/*
+ * Own @cpu: an exclusive flock on <state>/cpu<N>.lock, held until
+ * cpu_release() or the process ends. Return: 0; -EBUSY when another session
+ * owns it (isolator_errmsg() names its pid and command); another -errno when
+ * the state directory cannot be used.
+ */
+int cpu_claim(unsigned cpu, struct cpu_claim *claim);
+void cpu_release(struct cpu_claim *claim);
+/* Whether a session owns @cpu now (this one included); its "pid command"
+ * into @buf if not NULL. 1 or 0. */
+int cpu_holder(unsigned cpu, char *buf, size_t len);
+/*
+ * The CPUs that sessions own now, and those the journals in the state
+ * directory isolated (apply, or a session that died before it restored),
+ * except the journal @skip_journal (ours; may be NULL): IRQs must not be
+ * steered onto any of them. 0 or -errno.
+ */
+int cpus_taken(const char *skip_journal, struct isolator_cpuset *set);
 
 /* --- IRQ affinity (irq.c) ------------------------------------------------ */
 
@@ -111,11 +180,13 @@ int irq_affinity_away(const struct isolator_cpuset *mask, const struct isolator_
 
 /*
  * Move every IRQ whose affinity includes @cpu to the other online CPUs of its
- * mask (or to every other online CPU if @cpu was its only one), recording each
- * change in @j first. Counts moved and unmovable IRQs.
+ * mask (or to every other online CPU if @cpu was its only one), never onto
+ * the CPUs in @keep_off (other sessions' and apply's; may be NULL),
+ * recording each change in @j first. Counts moved and unmovable IRQs (an IRQ
+ * with nowhere left to go counts as unmovable and stays).
  */
-int irq_steer_away(const char *sysroot, unsigned cpu, struct journal *j,
-		   unsigned *moved, unsigned *unmovable);
+int irq_steer_away(const char *sysroot, unsigned cpu, const struct isolator_cpuset *keep_off,
+		   struct journal *j, unsigned *moved, unsigned *unmovable);
 
 /* --- CPU lists the kernel was booted with (cpuset.c) ---------------------- */
 

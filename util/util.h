@@ -7,6 +7,7 @@
 #ifndef ISOLATOR_UTIL_H
 #define ISOLATOR_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +60,21 @@ int bad_option(const char *command, char **argv);
 
 /* Sleep @ns, resuming after signals (but returning early if *stop is set). */
 void sleep_ns(uint64_t ns, volatile int *stop);
+
+/* --- signals (signals.c) ------------------------------------------------- */
+
+/* Block SIGINT, SIGTERM and SIGHUP in the calling thread (and in the
+ * threads and children it starts after): they wait for signals_pending(). */
+void signals_hold(sigset_t *set);
+/* The first of @set pending now, taken; 0 if none. For a safe point. */
+int signals_pending(const sigset_t *set);
+/*
+ * For commands whose threads change system state (bench, demo): call before
+ * starting any thread. On SIGINT, SIGTERM or SIGHUP a thread of its own runs
+ * @restore, says so in one line naming @what, and exits 128+N.
+ * Return: 0 or a negative errno.
+ */
+int exit_on_signal(const char *what, void (*restore)(void));
 
 /* The last online CPU, and another online CPU (or -1 on a one-CPU machine). */
 int last_online_cpu(void);

@@ -26,7 +26,7 @@ gcc -static -O2 -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -Wno-fo
 	-D_GNU_SOURCE -DHAVE_GPIOD -DISOLATOR_VERSION_STRING='"bench-vm"' -Iinclude -Ibench -pthread \
 	-o "$out/root/bin/isolator-bench" bench/vm/isolator-bench.c $lib_sources \
 	bench/hist.c bench/bench.c bench/common.c bench/gpio.c bench/mmio.c bench/noise.c \
-	bench/plot.c bench/response.c bench/toggle.c util/util.c util/json.c -lgpiod -lm
+	bench/plot.c bench/response.c bench/toggle.c util/util.c util/json.c util/signals.c -lgpiod -lm
 gcc -O2 -Wall -Wextra -o "$out/ivshmem-host" bench/vm/ivshmem-host.c
 cp bench/vm/guest-tests.sh "$out/root/bin/guest-tests"
 cp /bin/busybox "$out/root/bin/busybox"
