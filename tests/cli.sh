@@ -123,6 +123,28 @@ else
 	ok "# SKIP crash/revert test needs root and several CPUs"
 fi
 
+# issue 13 row 9: without privilege, one line naming what is missing
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	asnobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups env -u ISOLATOR_STATE_DIR "$@"; }
+	asnobody "$ISOLATOR" run --cpu 0 -- true >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc = 127 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q '^isolator: .*CAP_SYS_NICE' "$tmp/err"; then
+		ok "run as nobody: one line naming CAP_SYS_NICE: $(cat "$tmp/err")"
+	else
+		not_ok "run as nobody (exit $rc)"; sed 's/^/#   /' "$tmp/err"
+	fi
+	asnobody "$ISOLATOR" run --cpu 0 --fifo 0 -- true >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc = 0 ] && ! grep -qv '^isolator: ' "$tmp/err" && grep -q 'not applied: irq_steer: needs root' "$tmp/err"; then
+		ok "run --fifo 0 as nobody: every line 'isolator:', each step names root"
+	else
+		not_ok "run --fifo 0 as nobody (exit $rc)"; sed 's/^/#   /' "$tmp/err"
+	fi
+else
+	ok "# SKIP unprivileged run: needs root and setpriv to become nobody"
+	ok "# SKIP"
+fi
+
 # --- isolator model ---------------------------------------------------------
 trace=${ISOLATOR_TEST_DATA:-tests/data}/model/basic.trace
 expect_fail "model: no mode" model

@@ -262,8 +262,13 @@ static void exclusive(void)
 
 		for (int k = 0; k < 2; k++) {
 			kids[k] = fork();
-			if (kids[k] == 0)
-				_exit(journal_create(jpath, root, NULL) ? 0 : 1);
+			if (kids[k] == 0) {
+				struct journal *mine = journal_create(jpath, root, NULL);
+				int won = mine != NULL;
+
+				journal_close(mine);
+				_exit(won ? 0 : 1);
+			}
 		}
 		for (int k = 0; k < 2; k++) {
 			waitpid(kids[k], &status, 0);
@@ -286,10 +291,13 @@ static void exclusive(void)
 	}
 	is_int(both, 0, "50 rounds of two creators: never both");
 	is_int(none, 0, "never neither, and the header is always there");
-	ok(journal_create(jpath, root, NULL) != NULL, "create");
+	struct journal *j = journal_create(jpath, root, NULL);
+
+	ok(j != NULL, "create");
 	errno = 0;
 	ok(journal_create(jpath, root, NULL) == NULL && errno == EEXIST,
 	   "a second create is refused: %s", isolator_errmsg());
+	journal_close(j);
 	fake_root_free(root);
 }
 

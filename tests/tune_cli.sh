@@ -156,6 +156,117 @@ for i in 1 2 3; do
 		"cmp -s '$tmp/tree.before' '$tmp/tree.after' && [ $(holders) = $h0 ] || { diff '$tmp/tree.before' '$tmp/tree.after'; echo holders $(holders) $h0; false; }"
 done
 
+# --- issue 13: journals root can trust (each on a private state directory) ----
+# tree_without FILE: the tree's state, FILE's line left out
+tree_without() { tree_state "$tree" | grep -v "^\.${1#$tree}:"; }
+make_tree "$tree"
+tree_state "$tree" >"$tmp/tree.before"
+echo "root's file" >"$tmp/victim"
+
+# row 1: a state directory others can write is refused by run and revert
+evil=$tmp/evil
+mkdir -m 700 "$evil" && chmod 777 "$evil"
+ISOLATOR_STATE_DIR=$evil expect_fail "revert: a world-writable state directory" revert
+check "  ... the refusal says why" "grep -q 'writable by group or others' '$tmp/err'"
+if [ "$(id -u)" = 0 ]; then
+	ISOLATOR_STATE_DIR=$evil ISOLATOR_SYSROOT=$tree expect_fail "run as root: a world-writable state directory" \
+		run --cpu 1 --fifo 0 --quiet -- true
+	check "  ... and nothing changed in the tree" "tree_state '$tree' | cmp -s - '$tmp/tree.before'"
+else
+	ok "# SKIP run with a world-writable state directory: root only"
+	ok "# SKIP"
+fi
+# row 1: a symbolic link planted as the next session's journal is refused,
+# and its target never written
+good=$tmp/good
+mkdir -m 700 "$good"
+ISOLATOR_STATE_DIR=$good ISOLATOR_SYSROOT=$tree sh -c \
+	'ln -s "$2" "$ISOLATOR_STATE_DIR/session-$$.journal"; exec "$1" run --cpu 1 --fifo 0 -- true' \
+	sh "$ISOLATOR" "$tmp/victim" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$(id -u)" = 0 ]; then
+	check "run refuses to journal through a planted symlink (exit $rc)" \
+		"grep -q 'irq_steer: journal .*session-[0-9]*.journal exists' '$tmp/err'"
+else
+	ok "# SKIP run journals only as root"
+fi
+check "  ... the symlink's target is untouched" "[ \"\$(cat '$tmp/victim')\" = \"root's file\" ]"
+check "  ... and the tree is as before" "tree_state '$tree' | cmp -s - '$tmp/tree.before'"
+ISOLATOR_STATE_DIR=$good expect_fail "revert refuses the planted symlink" revert
+check "  ... naming it" "grep -q 'symbolic link' '$tmp/err'"
+rm -f "$good"/session-*.journal
+# row 1: a journal naming any file and any process: nothing written, nobody signalled
+sleep 60 & victim_pid=$!
+printf 'isolator-journal 1 1 -\n%s x y\n%s/proc/sys/kernel/core_pattern core |/tmp/x\nprocess:%d %%- 0\n' \
+	"$tmp/victim" "$tree" "$victim_pid" >"$good/journal"
+chmod 600 "$good/journal"
+ISOLATOR_STATE_DIR=$good ISOLATOR_SYSROOT=$tree "$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "revert of a planted journal: exit 1, the settings off the allow-list refused" \
+	"[ $rc = 1 ] && [ \$(grep -c '^REFUSED ' '$tmp/out') = 2 ] && [ \$(wc -l <'$tmp/err') = 1 ]"
+check "  ... the file it names is not written" "[ \"\$(cat '$tmp/victim')\" = \"root's file\" ]"
+check "  ... the process it names was not signalled" "kill -0 $victim_pid"
+kill "$victim_pid"; wait "$victim_pid" 2>/dev/null
+check "  ... the journal is kept" "[ -e '$good/journal' ]"
+if [ "$(id -u)" = 0 ]; then
+	chown nobody "$good/journal"
+	ISOLATOR_STATE_DIR=$good expect_fail "revert refuses someone else's journal" revert
+	check "  ... naming the owner" "grep -q 'owned by another user' '$tmp/err'"
+else
+	ok "# SKIP someone else's journal: root only"
+	ok "# SKIP"
+fi
+rm -f "$good/journal"
+
+# row 7: a FIFO as the journal is refused at once (it blocked in open())
+mkdir -p -m 700 "$ISOLATOR_STATE_DIR"
+mkfifo "$ISOLATOR_STATE_DIR/journal"
+TAP_TIMEOUT=10 expect_fail "revert: a FIFO as the journal" revert
+check "  ... says it is a FIFO" "grep -q 'a FIFO, not a regular file' '$tmp/err'"
+rm -f "$ISOLATOR_STATE_DIR/journal"
+
+# row 2: two applies at once: exactly one succeeds, the journal has one header
+both=0 none=0 headers=0
+for i in $(seq 20); do
+	ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 --no-dma-holder >/dev/null 2>&1 & pa=$!
+	ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 --no-dma-holder >/dev/null 2>&1; rb=$?
+	wait $pa; ra=$?
+	[ $ra = 0 ] && [ $rb = 0 ] && both=$((both + 1))
+	[ $ra != 0 ] && [ $rb != 0 ] && none=$((none + 1))
+	[ "$(grep -c '^isolator-journal ' "$ISOLATOR_STATE_DIR/journal" 2>/dev/null)" = 1 ] || headers=$((headers + 1))
+	ISOLATOR_SYSROOT=$tree "$ISOLATOR" revert >/dev/null 2>&1 || headers=$((headers + 1))
+done
+check "two applies at once, 20 times: never both succeed ($both), never neither ($none)" "[ $both = 0 ] && [ $none = 0 ]"
+check "  ... one header each time, and every revert succeeds ($headers bad)" "[ $headers = 0 ]"
+check "  ... the tree is as before" "tree_state '$tree' | cmp -s - '$tmp/tree.before'"
+
+# row 6: a line damaged in the middle: named, the rest restored, journal kept
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 --no-dma-holder >/dev/null 2>&1
+line3=$(awk 'NR == 3 { print $1 }' "$ISOLATOR_STATE_DIR/journal")
+sed -i '3s/ \([^ ]*\) / %Z\1 /' "$ISOLATOR_STATE_DIR/journal"
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "revert of a damaged journal: exit 1, one line on stderr" "[ $rc = 1 ] && [ \$(wc -l <'$tmp/err') = 1 ]"
+check "  ... it names line 3" "grep -q '^DAMAGED .*journal line 3: ' '$tmp/out'"
+check "  ... every other setting is restored" \
+	"tree_without '$line3' >'$tmp/a'; grep -v \"^\\.\${line3#$tree}:\" '$tmp/tree.before' >'$tmp/b'; cmp -s '$tmp/a' '$tmp/b'"
+check "  ... line 3's setting is left as apply set it" "! grep -qx \"\\.\${line3#$tree}:\$(cat '$line3')\" '$tmp/tree.before'"
+check "  ... the journal is kept" "[ -e '$ISOLATOR_STATE_DIR/journal' ]"
+rm -f "$ISOLATOR_STATE_DIR/journal"
+make_tree "$tree"
+
+# row 5: apply interrupted: what it did is undone, exit 128+N
+h0=$(holders)
+ISOLATOR_SYSROOT=$tree ISOLATOR_TEST_STEP_DELAY_MS=100 "$ISOLATOR" apply --cpu 1 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "apply SIGINTed after 0.5 s: exit 130 ($rc)" "[ $rc = 130 ] && grep -q 'interrupted by SIGINT' '$tmp/err'"
+check "  ... the tree is as before, no journal, no holder" \
+	"tree_state '$tree' | cmp -s - '$tmp/tree.before' && [ ! -e '$ISOLATOR_STATE_DIR/journal' ] && [ $(holders) = $h0 ]"
+
 # --- stat --prometheus ----------------------------------------------------------
 expect_fail "stat: --bench without --prometheus" stat --bench /dev/null
 expect_fail "stat: --prometheus into a missing directory" stat --prometheus "$tmp/none/x.prom"
@@ -281,6 +392,55 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /sys/devices/system/cpu/online)" != 0 ]; then
 		made=$(journal_entries)
 		"$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
 		same_as_before "apply SIGKILLed after ${delay}s ($made changes made); revert leaves the machine as it was"
+	done
+
+	# --- issue 13 rows 3-5: sessions that share this machine -----------------
+	# row 3: one owner per CPU; a second run, or apply, on it is refused
+	quiet
+	snapshot >"$tmp/before"
+	"$ISOLATOR" run --cpu "$last" --fifo 0 --quiet -- sleep 3 &
+	p1=$!
+	sleep 1
+	expect_fail "a second run on CPU $last is refused" run --cpu "$last" --fifo 0 --quiet -- sleep 4
+	check "  ... naming the holder's pid and command" "grep -q 'CPU $last is in use by pid $p1 (.*run --cpu $last .*sleep 3)' '$tmp/err'"
+	expect_fail "apply --cpu $last during that run is refused" apply --cpu "$last"
+	check "  ... and journals nothing" "[ ! -e '$ISOLATOR_STATE_DIR/journal' ]"
+	wait "$p1"
+	same_as_before "the first run's restore leaves the machine as it was"
+
+	# row 4: a session on another CPU never steers IRQs onto apply's CPU
+	quiet
+	snapshot >"$tmp/before"
+	"$ISOLATOR" apply --cpu "$last" --no-dma-holder >/dev/null 2>&1
+	irqs='for f in /proc/irq/*/smp_affinity_list; do echo "$f $(cat "$f")"; done'
+	sh -c "$irqs" >"$tmp/applied"
+	"$ISOLATOR" run --cpu 0 --fifo 0 --quiet -- sh -c "$irqs" >"$tmp/out" 2>"$tmp/err"
+	# an IRQ whose list names CPU $last while run holds CPU 0, but did not
+	# after apply (unmovable ones stay where they are), was steered onto it
+	check "run --cpu 0 after apply --cpu $last: no IRQ is steered onto CPU $last" "awk -v c=$last '
+		function has(l,   n, r, i, ab) { n = split(l, r, \",\"); for (i = 1; i <= n; i++) {
+			split(r[i], ab, \"-\"); if (c + 0 >= ab[1] + 0 && c + 0 <= (ab[2] == \"\" ? ab[1] : ab[2]) + 0) return 1 }
+			return 0 }
+		FNR == NR { before[\$1] = has(\$2); next }
+		has(\$2) && !before[\$1] { print \"steered onto CPU \" c \": \" \$0; bad = 1 }
+		END { exit bad }' '$tmp/applied' '$tmp/out'"
+	"$ISOLATOR" revert >/dev/null 2>&1
+	same_as_before "  ... and apply's revert leaves the machine as it was"
+
+	# row 5: Ctrl-C on bench and demo restores and exits 128+N
+	for sig in INT TERM; do
+		case $sig in INT) cmd="bench response --duration 5" want=130 ;; TERM) cmd="demo --duration 5" want=143 ;; esac
+		quiet
+		snapshot >"$tmp/before"
+		"$ISOLATOR" $cmd >"$tmp/out" 2>"$tmp/err" &
+		pid=$!
+		sleep 1.5
+		kill -$sig "$pid"
+		wait "$pid"
+		rc=$?
+		check "$cmd, SIG$sig after 1.5 s: exit $want ($rc)" "[ $rc = $want ] && grep -q '^isolator: .*interrupted by SIG$sig; system state restored' '$tmp/err'"
+		check "  ... no session journal left" "! ls '$ISOLATOR_STATE_DIR'/session-*.journal >/dev/null 2>&1"
+		same_as_before "  ... every IRQ affinity as it was"
 	done
 else
 	ok "# SKIP apply/revert on this machine needs root and several CPUs"

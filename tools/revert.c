@@ -147,16 +147,20 @@ int cmd_revert(int argc, char **argv)
 			printf("skipping %s: %s (--all to revert it anyway)\n", path, who);
 			continue;
 		}
-		journals++;
 		n = journal_restore(path, NULL, report, &p);
 		if (n < 0) {
+			/* untrusted or unreadable: one line, nothing done with it */
 			fprintf(stderr, "isolator: revert: %s\n", isolator_errmsg());
 			refused++;
+			continue;
 		}
+		journals++;
 	}
 	closedir(d);
-	if (!journals)
+	if (!journals && !refused)
 		printf("nothing to revert\n");
+	else if (!journals)
+		; /* the refusals said it all */
 	else
 		printf("%u journal(s): %u settings restored, %u left alone, %u failed, %u damaged\n",
 		       journals, p.restored, p.skipped, p.failed, p.damaged);
