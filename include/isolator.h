@@ -619,6 +619,35 @@ ISOLATOR_API unsigned isolator_chan_capacity(const struct isolator_chan *chan);
 /** @return The layout flags the region was created with (ISOLATOR_CHAN_THROUGHPUT or 0); 0 for NULL. */
 ISOLATOR_API unsigned isolator_chan_flags(const struct isolator_chan *chan);
 
+/**
+ * @brief Pass a channel to the process at the other end of a Unix socket
+ *        (SCM_RIGHTS), which takes it with isolator_chan_recv().
+ *
+ * Share anonymous channels this way: their memfd is sealed against
+ * shrinking, so neither side can make the other fault by truncating it.
+ * @return 0 or a negative errno (the socket's).
+ */
+ISOLATOR_API int isolator_chan_send(int sock, const struct isolator_chan *chan);
+
+/**
+ * @brief Receive a channel sent with isolator_chan_send() and open it.
+ * @return A new handle (free it with isolator_chan_free()); NULL with errno
+ *         EPROTO when the message holds no channel, or as isolator_chan_open_fd().
+ */
+ISOLATOR_API struct isolator_chan *isolator_chan_recv(int sock);
+
+/**
+ * @brief Whether the channel's region is still there.
+ *
+ * A named region (or any file not sealed against shrinking) can be truncated
+ * by a peer. The library catches the SIGBUS that would kill this process,
+ * maps zeros in its place and marks the channel broken; posting and polling
+ * it then do no harm and deliver nothing.
+ * @return 0; -EPIPE once a peer truncated the region (isolator_errmsg() says
+ *         so); -EINVAL for NULL.
+ */
+ISOLATOR_API int isolator_chan_check(const struct isolator_chan *chan);
+
 /** @brief Remove a channel's name; open handles keep working. @return 0 or a negative errno. */
 ISOLATOR_API int isolator_chan_unlink(const char *name);
 

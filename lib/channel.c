@@ -104,6 +104,12 @@ static void *map_region(int fd, size_t size)
 	/* Locked if allowed, so no page fault on the fast path; not an error
 	 * when RLIMIT_MEMLOCK says no. */
 	(void)mlock(p, size);
+	/* a file a peer can shrink: survive it (chan_share.c) */
+	if (chan_guard_add(p, size, fd) < 0) {
+		munmap(p, size);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return p;
 }
 
@@ -680,6 +686,7 @@ ISOLATOR_API void isolator_chan_free(struct isolator_chan *c)
 		return;
 	if (c->registered)
 		isolator_chan_unregister(c);
+	chan_guard_remove(c->region);
 	munmap(c->region, c->map_size);
 	close(c->fd);
 	free(c);

@@ -18,6 +18,14 @@
 #include "../tune/tune.h"
 #include "stock.h"
 
+/* --- channels a peer can truncate (chan_share.c) ------------------------ */
+
+/* Guard the mapping @map of @len bytes of @fd against a peer shrinking the
+ * file (a SIGBUS there maps zeros and marks the channel broken), unless the
+ * file is sealed against it. 0 or a negative errno. */
+int chan_guard_add(void *map, size_t len, int fd);
+void chan_guard_remove(void *map);
+
 /* --- kernel backend (kernel.c) ------------------------------------------- */
 
 int kernel_control(const char *sysroot, const char *line);
