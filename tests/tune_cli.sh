@@ -257,7 +257,7 @@ make_tree "$tree"
 
 # row 5: apply interrupted: what it did is undone, exit 128+N
 h0=$(holders)
-ISOLATOR_SYSROOT=$tree ISOLATOR_TEST_STEP_DELAY_MS=100 "$ISOLATOR" apply --cpu 1 >"$tmp/out" 2>"$tmp/err" &
+ISOLATOR_SYSROOT=$tree ISOLATOR_TEST_STEP_DELAY_MS=100 env --default-signal=INT "$ISOLATOR" apply --cpu 1 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 sleep 0.5
 kill -INT "$pid"
@@ -439,7 +439,8 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /sys/devices/system/cpu/online)" != 0 ]; then
 		case $sig in INT) cmd="bench response --duration 5" want=130 ;; TERM) cmd="demo --duration 5" want=143 ;; esac
 		quiet
 		snapshot >"$tmp/before"
-		"$ISOLATOR" $cmd >"$tmp/out" 2>"$tmp/err" &
+		# a shell starts background jobs with SIGINT ignored: as typed
+		env --default-signal=INT "$ISOLATOR" $cmd >"$tmp/out" 2>"$tmp/err" &
 		pid=$!
 		sleep 1.5
 		kill -$sig "$pid"
@@ -449,6 +450,17 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /sys/devices/system/cpu/online)" != 0 ]; then
 		check "  ... no session journal left" "! ls '$ISOLATOR_STATE_DIR'/session-*.journal >/dev/null 2>&1"
 		same_as_before "  ... every IRQ affinity as it was"
 	done
+	# an ignored signal stays ignored: nohup still works
+	quiet
+	snapshot >"$tmp/before"
+	(trap '' HUP; exec "$ISOLATOR" demo --duration 2 >"$tmp/out" 2>"$tmp/err") &
+	pid=$!
+	sleep 1
+	kill -HUP "$pid"
+	wait "$pid"
+	rc=$?
+	check "demo with SIGHUP ignored (nohup) runs to its end despite a SIGHUP ($rc)" "[ $rc = 0 ] && grep -q 'TSC gaps' '$tmp/out'"
+	same_as_before "  ... every IRQ affinity as it was"
 else
 	ok "# SKIP apply/revert on this machine needs root and several CPUs"
 fi

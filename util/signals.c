@@ -17,10 +17,18 @@
 
 void signals_hold(sigset_t *set)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
 	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* an ignored signal stays ignored (nohup, a shell's background
+		 * job): a blocked one would be kept for sigwait instead */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(set, sigs[i]);
+	}
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
@@ -43,6 +51,8 @@ static void *watch(void *arg)
 	struct watch *w = arg;
 	int sig;
 
+	if (sigisemptyset(&w->set))
+		return NULL; /* every one of them ignored: nothing to watch */
 	while (sigwait(&w->set, &sig) != 0)
 		;
 	w->restore();

@@ -63,8 +63,9 @@ void sleep_ns(uint64_t ns, volatile int *stop);
 
 /* --- signals (signals.c) ------------------------------------------------- */
 
-/* Block SIGINT, SIGTERM and SIGHUP in the calling thread (and in the
- * threads and children it starts after): they wait for signals_pending(). */
+/* Block SIGINT, SIGTERM and SIGHUP, those not ignored (nohup), in the calling
+ * thread and the threads and children it starts after: they wait for
+ * signals_pending(). */
 void signals_hold(sigset_t *set);
 /* The first of @set pending now, taken; 0 if none. For a safe point. */
 int signals_pending(const sigset_t *set);
