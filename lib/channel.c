@@ -95,6 +95,13 @@ static struct isolator_chan *chan_handle(struct isolator_chan_region *r, size_t 
 	return c;
 }
 
+/* Every region mapped by map_region() is unmapped here: the guard goes first. */
+static void unmap_region(void *p, size_t size)
+{
+	chan_guard_remove(p);
+	munmap(p, size);
+}
+
 static void *map_region(int fd, size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
@@ -239,7 +246,7 @@ ISOLATOR_API struct isolator_chan *isolator_chan_create_flags(const char *name, 
 
 	c = chan_handle(r, g.size, fd);
 	if (!c) {
-		munmap(r, g.size);
+		unmap_region(r, g.size);
 		close(fd);
 		if (name)
 			shm_unlink(name);
@@ -308,14 +315,14 @@ ISOLATOR_API struct isolator_chan *isolator_chan_open_fd(int fd)
 		return NULL;
 	err = validate(r, size);
 	if (err) {
-		munmap(r, (size_t)size);
+		unmap_region(r, (size_t)size);
 		close(own);
 		errno = -err;
 		return NULL;
 	}
 	c = chan_handle(r, (size_t)size, own);
 	if (!c) {
-		munmap(r, (size_t)size);
+		unmap_region(r, (size_t)size);
 		close(own);
 		errno = -set_error(ENOMEM, "no memory for a channel handle");
 	}
@@ -423,7 +430,7 @@ ISOLATOR_API struct isolator_bell *isolator_bell_create(const char *name, unsign
 	atomic_store_explicit(&r->magic, BELL_MAGIC, memory_order_release);
 	b = bell_handle(r, fd);
 	if (!b) {
-		munmap(r, BELL_REGION);
+		unmap_region(r, BELL_REGION);
 		close(fd);
 		if (name)
 			shm_unlink(name);
@@ -455,7 +462,7 @@ ISOLATOR_API struct isolator_bell *isolator_bell_open_fd(int fd)
 		return b;
 	errno = -set_error(ENOMEM, "no memory for a doorbell handle");
 fail:
-	munmap(r, (size_t)size);
+	unmap_region(r, (size_t)size);
 	close(own);
 	return NULL;
 }
@@ -675,7 +682,7 @@ ISOLATOR_API void isolator_bell_free(struct isolator_bell *b)
 	for (unsigned bit = 0; bit < 64; bit++)
 		if (b->chan[bit])
 			isolator_chan_unregister(b->chan[bit]);
-	munmap(b->region, BELL_REGION);
+	unmap_region(b->region, BELL_REGION);
 	close(b->fd);
 	free(b);
 }
@@ -686,8 +693,7 @@ ISOLATOR_API void isolator_chan_free(struct isolator_chan *c)
 		return;
 	if (c->registered)
 		isolator_chan_unregister(c);
-	chan_guard_remove(c->region);
-	munmap(c->region, c->map_size);
+	unmap_region(c->region, c->map_size);
 	close(c->fd);
 	free(c);
 }
