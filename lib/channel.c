@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,7 +112,7 @@ static void *map_region(int fd, size_t size)
 	/* Locked if allowed, so no page fault on the fast path; not an error
 	 * when RLIMIT_MEMLOCK says no. */
 	(void)mlock(p, size);
-	/* a file a peer can shrink: survive it (chan_share.c) */
+	/* a file a peer can shrink: survive it (chan_guard.c) */
 	if (chan_guard_add(p, size, fd) < 0) {
 		munmap(p, size);
 		errno = ENOMEM;
@@ -696,4 +697,69 @@ ISOLATOR_API void isolator_chan_free(struct isolator_chan *c)
 	unmap_region(c->region, c->map_size);
 	close(c->fd);
 	free(c);
+}
+
+/* --- passing a channel to another process (SCM_RIGHTS) ------------------- */
+
+/* An anonymous channel's memfd is sealed against shrinking, so the process
+ * that receives it cannot make this one fault (chan_guard.c). */
+ISOLATOR_API int isolator_chan_send(int sock, const struct isolator_chan *c)
+{
+	char byte = 'c', buf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
+			      .msg_controllen = sizeof(buf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	if (!c)
+		return set_error(EINVAL, "NULL channel");
+	memset(buf, 0, sizeof(buf));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &c->fd, sizeof(int));
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return set_error(errno, "sending a channel on socket %d: %s", sock, strerror(errno));
+	return 0;
+}
+
+ISOLATOR_API struct isolator_chan *isolator_chan_recv(int sock)
+{
+	char byte, buf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
+			      .msg_controllen = sizeof(buf) };
+	struct isolator_chan *c;
+	struct cmsghdr *cm;
+	int fd = -1, err;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		err = errno;
+		errno = -set_error(err, "receiving a channel on socket %d: %s", sock, strerror(err));
+		return NULL;
+	}
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	if (n != 1 || byte != 'c' || fd < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+		if (fd >= 0)
+			close(fd);
+		errno = -set_error(EPROTO, "socket %d: no channel in the message", sock);
+		return NULL;
+	}
+	c = isolator_chan_open_fd(fd); /* maps, validates, guards if unsealed */
+	err = errno;
+	close(fd);
+	errno = err;
+	return c;
 }

@@ -18,7 +18,7 @@
 #include "../tune/tune.h"
 #include "stock.h"
 
-/* --- channels a peer can truncate (chan_share.c) ------------------------ */
+/* --- channels a peer can truncate (chan_guard.c) ------------------------ */
 
 /* Guard the mapping @map of @len bytes of @fd against a peer shrinking the
  * file (a SIGBUS there maps zeros and marks the channel broken), unless the

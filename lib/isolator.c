@@ -44,10 +44,6 @@ static struct session {
 	unsigned ncallbacks, cap_callbacks;
 } session;
 
-static const char *const step_names[] = {
-	"pin", "fifo", "mlock", "dma_latency", "irq_steer", "cpuset", "kernel",
-};
-
 static const char *const source_names[] = {
 	"scheduler tick (CPU not in nohz_full=)",
 	"residual tick: nohz_full's 1 Hz remote tick and deadline fair-server timer",
@@ -68,11 +64,6 @@ static const char *bit_name(const char *const *names, size_t n, unsigned bit)
 	unsigned i = (unsigned)__builtin_ctz(bit);
 
 	return i < n ? names[i] : "?";
-}
-
-ISOLATOR_API const char *isolator_step_name(unsigned step)
-{
-	return bit_name(step_names, ARRAY_SIZE(step_names), step);
 }
 
 ISOLATOR_API const char *isolator_source_name(unsigned source)

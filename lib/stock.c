@@ -15,6 +15,18 @@
 
 #include "internal.h"
 
+/* The steps' names, here where the steps' failures are written down. */
+static const char *const step_names[] = {
+	"pin", "fifo", "mlock", "dma_latency", "irq_steer", "cpuset", "kernel",
+};
+
+ISOLATOR_API const char *isolator_step_name(unsigned step)
+{
+	if (!step || (step & (step - 1)) || (unsigned)__builtin_ctz(step) >= ARRAY_SIZE(step_names))
+		return "?";
+	return step_names[__builtin_ctz(step)];
+}
+
 static void note_failure(struct stock_system *sys, unsigned step, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -21,7 +21,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -29,6 +28,13 @@
 #include <unistd.h>
 
 #include "tune.h"
+
+const char *journal_dir(void)
+{
+	const char *dir = getenv("ISOLATOR_STATE_DIR");
+
+	return dir && *dir ? dir : "/var/lib/isolator";
+}
 
 /* Whether @st may be trusted: ours and not writable by anyone else. */
 static const char *untrusted(const struct stat *st)
@@ -257,48 +263,4 @@ int cpu_holder(unsigned cpu, char *buf, size_t len)
 		read_holder(fd, buf, len);
 	close(fd);
 	return held;
-}
-
-int cpus_taken(const char *skip_journal, struct isolator_cpuset *set)
-{
-	const char *dir = journal_dir();
-	struct dirent *de;
-	DIR *d;
-	int dirfd;
-
-	memset(set, 0, sizeof(*set));
-	dirfd = state_dir_open(dir, 0);
-	if (dirfd == -ENOENT)
-		return 0; /* no state directory: no session ever ran */
-	if (dirfd < 0)
-		return dirfd;
-	d = fdopendir(dirfd);
-	if (!d) {
-		close(dirfd);
-		return -errno;
-	}
-	while ((de = readdir(d))) {
-		struct isolator_cpuset cpus;
-		unsigned cpu;
-		char path[1024];
-		size_t n = strlen(de->d_name);
-
-		if (sscanf(de->d_name, "cpu%u.lock", &cpu) == 1) {
-			if (cpu < ISOLATOR_MAX_CPUS && cpu_holder(cpu, NULL, 0))
-				isolator_cpuset_add(set, cpu);
-			continue;
-		}
-		if (strcmp(de->d_name, "journal") && (n <= 8 || strcmp(de->d_name + n - 8, ".journal")))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (skip_journal && !strcmp(path, skip_journal))
-			continue;
-		/* a journal's CPUs stay isolated until it is reverted, even after
-		 * its process died: its IRQ affinities still keep off them */
-		if (journal_cpus(path, &cpus) == 0)
-			for (size_t i = 0; i < ARRAY_SIZE(set->bits); i++)
-				set->bits[i] |= cpus.bits[i];
-	}
-	closedir(d);
-	return 0;
 }

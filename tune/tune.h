@@ -69,7 +69,8 @@ int write_text(const char *path, const char *text);
  */
 struct journal;
 
-/* The directory journals live in: $ISOLATOR_STATE_DIR or /var/lib/isolator. */
+/* The state directory journals and CPU locks live in: $ISOLATOR_STATE_DIR or
+ * /var/lib/isolator (state.c). */
 const char *journal_dir(void);
 
 /*
@@ -164,7 +165,7 @@ int cpu_holder(unsigned cpu, char *buf, size_t len);
  * The CPUs that sessions own now, and those the journals in the state
  * directory isolated (apply, or a session that died before it restored),
  * except the journal @skip_journal (ours; may be NULL): IRQs must not be
- * steered onto any of them. 0 or -errno.
+ * steered onto any of them (journal.c, which reads the headers). 0 or -errno.
  */
 int cpus_taken(const char *skip_journal, struct isolator_cpuset *set);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Sharing a channel with a peer that may be hostile, or just buggy.
+ * Surviving a channel peer that may be hostile, or just buggy.
  *
  * A peer that shrinks a channel's file makes every access past the new end
  * fault with SIGBUS, which kills the process: the other side of the channel
@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -163,65 +162,4 @@ ISOLATOR_API int isolator_chan_check(const struct isolator_chan *c)
 		return set_error(EPIPE, "channel: its peer truncated the shared region; the messages "
 				 "in it are lost (share channels as sealed memfds: isolator_chan_send)");
 	return 0;
-}
-
-ISOLATOR_API int isolator_chan_send(int sock, const struct isolator_chan *c)
-{
-	char byte = 'c', buf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
-			      .msg_controllen = sizeof(buf) };
-	struct cmsghdr *cm;
-	ssize_t n;
-
-	if (!c)
-		return set_error(EINVAL, "NULL channel");
-	memset(buf, 0, sizeof(buf));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &c->fd, sizeof(int));
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return set_error(errno, "sending a channel on socket %d: %s", sock, strerror(errno));
-	return 0;
-}
-
-ISOLATOR_API struct isolator_chan *isolator_chan_recv(int sock)
-{
-	char byte, buf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
-			      .msg_controllen = sizeof(buf) };
-	struct isolator_chan *c;
-	struct cmsghdr *cm;
-	int fd = -1, err;
-	ssize_t n;
-
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		err = errno;
-		errno = -set_error(err, "receiving a channel on socket %d: %s", sock, strerror(err));
-		return NULL;
-	}
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	if (n != 1 || byte != 'c' || fd < 0 || (msg.msg_flags & MSG_CTRUNC)) {
-		if (fd >= 0)
-			close(fd);
-		errno = -set_error(EPROTO, "socket %d: no channel in the message", sock);
-		return NULL;
-	}
-	c = isolator_chan_open_fd(fd); /* maps, validates, guards if unsealed */
-	err = errno;
-	close(fd);
-	errno = err;
-	return c;
 }
