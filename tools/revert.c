@@ -19,7 +19,7 @@
 
 struct revert_params {
 	int all;
-	unsigned restored, skipped, failed, damaged;
+	unsigned restored, skipped, failed, damaged, refused;
 };
 
 static void report(void *arg, const struct restore_event *e)
@@ -52,7 +52,7 @@ static void report(void *arg, const struct restore_event *e)
 	case RESTORE_REFUSED:
 		printf("REFUSED %s line %u: %s is not a setting a journal may name; left alone\n",
 		       e->journal, e->line, e->path);
-		p->damaged++;
+		p->refused++;
 		break;
 	}
 }
@@ -91,7 +91,7 @@ int cmd_revert(int argc, char **argv)
 	};
 	struct revert_params p = { 0 };
 	const char *dir = journal_dir();
-	unsigned journals = 0, refused = 0;
+	unsigned journals = 0, untrusted = 0;
 	struct dirent *de;
 	int c, dirfd;
 	DIR *d;
@@ -151,22 +151,22 @@ int cmd_revert(int argc, char **argv)
 		if (n < 0) {
 			/* untrusted or unreadable: one line, nothing done with it */
 			fprintf(stderr, "isolator: revert: %s\n", isolator_errmsg());
-			refused++;
+			untrusted++;
 			continue;
 		}
 		journals++;
 	}
 	closedir(d);
-	if (!journals && !refused)
+	if (!journals && !untrusted)
 		printf("nothing to revert\n");
 	else if (!journals)
 		; /* the refusals said it all */
 	else
-		printf("%u journal(s): %u settings restored, %u left alone, %u failed, %u damaged\n",
-		       journals, p.restored, p.skipped, p.failed, p.damaged);
-	if (p.failed + p.damaged)
+		printf("%u journal(s): %u settings restored, %u left alone, %u failed, %u damaged, "
+		       "%u refused\n", journals, p.restored, p.skipped, p.failed, p.damaged, p.refused);
+	if (p.failed + p.damaged + p.refused)
 		return fail("revert: %u entr%s not restored; the journal is kept for a look and "
-			    "another revert", p.failed + p.damaged,
-			    p.failed + p.damaged == 1 ? "y" : "ies");
-	return refused ? EXIT_ERROR : EXIT_OK;
+			    "another revert", p.failed + p.damaged + p.refused,
+			    p.failed + p.damaged + p.refused == 1 ? "y" : "ies");
+	return untrusted ? EXIT_ERROR : EXIT_OK;
 }

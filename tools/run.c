@@ -458,9 +458,10 @@ int cmd_run(int argc, char **argv)
 	if (!p.quiet && !p.have_cpu)
 		fprintf(stderr, "isolator: SCHED_DEADLINE %s, not pinned\n", p.dl_text);
 	if (!p.quiet && p.have_cpu) {
-		fprintf(stderr, "isolator: CPU %u: applied: pin%s%s %s", p.cpu,
+		step_list(sys.applied, list, sizeof(list));
+		fprintf(stderr, "isolator: CPU %u: applied: pin%s%s%s%s", p.cpu,
 			p.iso.fifo_priority ? " fifo" : "", p.deadline ? " deadline" : "",
-			step_list(sys.applied, list, sizeof(list)));
+			*list ? " " : "", list);
 		if (sys.applied & ISOLATOR_STEP_IRQ_STEER)
 			fprintf(stderr, " (%u IRQs moved, %u unmovable)", sys.irqs_moved,
 				sys.irqs_unmovable);
