@@ -212,6 +212,9 @@ int cpu_claim(unsigned cpu, struct cpu_claim *claim)
 
 		read_holder(fd, holder, sizeof(holder));
 		close(fd);
+		if (err == ENOSYS)
+			return set_error(err, "%s/%s: this kernel has no file locks (CONFIG_FILE_LOCKING), "
+					 "so a CPU cannot be owned by one session", dir, name);
 		if (err != EWOULDBLOCK)
 			return set_error(err, "%s/%s: %s", dir, name, strerror(err));
 		cmd = strchr(holder, ' ');
