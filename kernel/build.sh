@@ -1,75 +1,106 @@
 #!/bin/sh
 # Build the isolator test kernel: Debian's linux-source-6.12 + kernel/patches,
-# tinyconfig + kernel/isolator.config, into build/kernel/bzImage.
-# Run from the repository root (make kernel).
+# tinyconfig + kernel/isolator.config + kernel/isolator-$ARCH.config.
+# Run from the repository root: kernel/build.sh [x86_64|arm64] (make kernel,
+# make kernel ARCH=arm64). Prints the path of the image on stdout.
 #
-# Layout under build/kernel/:
-#   src/     the unpacked source, a git repository: branch "pristine" is the
-#            tarball, branch "isolator" is pristine + kernel/patches (git am)
-#   obj/     out-of-tree objects (make O=), so re-applying the series only
-#            rebuilds the files the series touches
-#   series.stamp  hash of the series and config last applied
+# Layout:
+#   build/kernel/src/   the unpacked source, a git repository shared by both
+#                       architectures: branch "pristine" is the tarball,
+#                       branch "isolator" is pristine + kernel/patches (git am)
+#   build/kernel/series.stamp   hash of the series last applied to src/
+#   build/kernel/obj/, build/kernel/bzImage              x86_64
+#   build/kernel-arm64/obj/, build/kernel-arm64/Image    arm64 (cross-built)
+#   <out>/config.stamp  hash of the series and fragments <out>/obj was
+#                       configured with
+# The objects are out of tree (make O=), so re-applying the series only
+# rebuilds the files the series touches, per architecture.
 set -eu
 
+arch=${1:-x86_64}
 top=$(pwd)
-out=$top/build/kernel
-src=$out/src
-obj=$out/obj
+src=$top/build/kernel/src
 tarball=/usr/src/linux-source-6.12.tar.xz
 git_id="-c user.name=isolator-build -c user.email=isolator@localhost -c core.autocrlf=false"
 
 say() { printf 'kernel/build.sh: %s\n' "$*" >&2; }
 
-scripts/deps.sh kernel
-mkdir -p "$out" "$obj"
+case "$arch" in
+x86_64|x86|amd64)
+	# ARCH=x86, what a native build gets: with ARCH=x86_64 tinyconfig picks
+	# other defaults (5-level paging, VMAP_STACK...), a different kernel.
+	arch=x86_64 out=$top/build/kernel karch=x86 cross= target=bzImage
+	built=arch/x86/boot/bzImage deps=kernel ;;
+arm64|aarch64)
+	arch=arm64 out=$top/build/kernel-arm64 karch=arm64 cross=aarch64-linux-gnu- target=Image
+	built=arch/arm64/boot/Image deps=arm64 ;;
+*)	echo "isolator: kernel/build.sh: unknown architecture '$arch' (x86_64, arm64)" >&2; exit 1 ;;
+esac
+obj=$out/obj
+fragments="kernel/isolator.config kernel/isolator-$arch.config"
+# The kernel's make reads ARCH and CROSS_COMPILE; ours are the only ones.
+kmake() { make -s -C "$src" O="$obj" ARCH="$karch" CROSS_COMPILE="$cross" "$@"; }
+
+scripts/deps.sh $deps >&2
+mkdir -p "$top/build/kernel" "$obj"
+
+# Both architectures share src/: one build at a time re-applies the series.
+exec 9>"$top/build/kernel/src.lock"
+flock 9
 
 if [ ! -d "$src/.git" ]; then
 	say "unpacking $tarball (about a minute)"
-	rm -rf "$src" "$out/unpack"
-	mkdir -p "$out/unpack"
-	tar -C "$out/unpack" -xf "$tarball"
-	mv "$out/unpack"/linux-source-6.12 "$src"
-	rmdir "$out/unpack"
+	rm -rf "$src" "$top/build/kernel/unpack"
+	mkdir -p "$top/build/kernel/unpack"
+	tar -C "$top/build/kernel/unpack" -xf "$tarball"
+	mv "$top/build/kernel/unpack"/linux-source-6.12 "$src"
+	rmdir "$top/build/kernel/unpack"
 	say "recording the pristine tree in git"
 	git -C "$src" init -q -b pristine
 	git -C "$src" $git_id add -f -A
 	git -C "$src" $git_id commit -q -m "linux-source-6.12 (Debian), pristine"
-	rm -f "$out/series.stamp"
+	rm -f "$top/build/kernel/series.stamp"
 fi
 
-stamp=$(cat kernel/patches/*.patch kernel/isolator.config 2>/dev/null | sha256sum | cut -c1-16)
-if [ "$(cat "$out/series.stamp" 2>/dev/null)" != "$stamp" ]; then
+series=$(cat kernel/patches/*.patch 2>/dev/null | sha256sum | cut -c1-16)
+if [ "$(cat "$top/build/kernel/series.stamp" 2>/dev/null)" != "$series" ]; then
 	say "applying $(ls kernel/patches/*.patch 2>/dev/null | wc -l) patches"
 	git -C "$src" am --abort >/dev/null 2>&1 || true
 	git -C "$src" checkout -q -f -B isolator pristine
 	if ls kernel/patches/*.patch >/dev/null 2>&1; then
 		git -C "$src" $git_id am -q --whitespace=nowarn "$top"/kernel/patches/*.patch
 	fi
-	say "configuring: tinyconfig + kernel/isolator.config"
-	make -s -C "$src" O="$obj" tinyconfig >/dev/null
-	"$src"/scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" \
-		kernel/isolator.config >/dev/null
-	make -s -C "$src" O="$obj" olddefconfig >/dev/null
-	# Every line of the fragment must have survived olddefconfig.
-	missing=$(grep '^CONFIG_' kernel/isolator.config | while read -r line; do
+	echo "$series" >"$top/build/kernel/series.stamp"
+fi
+
+stamp=$(cat kernel/patches/*.patch $fragments 2>/dev/null | sha256sum | cut -c1-16)
+if [ "$(cat "$out/config.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.config" ]; then
+	say "configuring $arch: tinyconfig + $fragments"
+	kmake tinyconfig >/dev/null
+	ARCH=$karch CROSS_COMPILE=$cross "$src"/scripts/kconfig/merge_config.sh -m -O "$obj" \
+		"$obj/.config" $fragments >/dev/null
+	kmake olddefconfig >/dev/null
+	# Every line of the fragments must have survived olddefconfig.
+	missing=$(cat $fragments | grep '^CONFIG_' | while read -r line; do
 		grep -qx "$line" "$obj/.config" || echo "$line"
 	done)
 	[ -z "$missing" ] || say "warning: not set after olddefconfig: $(echo $missing)"
-	echo "$stamp" >"$out/series.stamp.pending"
+	echo "$stamp" >"$out/config.stamp.pending"
 fi
 
 jobs=$(nproc)
-say "building bzImage with ccache, -j$jobs (about 7 min cold on 2 cores)"
+say "building $arch $target with ccache, -j$jobs (x86_64 about 7 min cold on 2 cores, arm64 about 8)"
 # The cache lives outside the clone, so a fresh clone (CI) reuses the objects
 # of earlier builds; the base directory makes its paths clone-independent.
 export CCACHE_DIR="${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/isolator-ccache}"
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$top}"
 start=$(date +%s)
-make -s -C "$src" O="$obj" CC="ccache gcc" -j"$jobs" bzImage >"$out/build.log" 2>&1 || {
+kmake CC="ccache ${cross}gcc" -j"$jobs" "$target" >"$out/build.log" 2>&1 || {
 	tail -n 40 "$out/build.log" >&2
-	say "build FAILED; full log in build/kernel/build.log"
+	say "build FAILED; full log in ${out#$top/}/build.log"
 	exit 1
 }
-[ -f "$out/series.stamp.pending" ] && mv "$out/series.stamp.pending" "$out/series.stamp"
-cp "$obj/arch/x86/boot/bzImage" "$out/bzImage"
-say "built build/kernel/bzImage in $(($(date +%s) - start)) s ($(grep -c . "$out/build.log") log lines)"
+[ -f "$out/config.stamp.pending" ] && mv "$out/config.stamp.pending" "$out/config.stamp"
+cp "$obj/$built" "$out/$target"
+say "built ${out#$top/}/$target in $(($(date +%s) - start)) s ($(grep -c . "$out/build.log") log lines)"
+echo "$out/$target"

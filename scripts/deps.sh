@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages a part of isolator needs, only those missing.
-# Usage: scripts/deps.sh GROUP...   (build | bench | explain | model | formats | deb | kernel | sanitize | all)
+# Usage: scripts/deps.sh GROUP...   (build | bench | explain | model | formats | deb | kernel | arm64 | sanitize | all)
 # A fresh Debian 12 machine has none of these; every make target that needs
 # them calls this first, so a newcomer types one command.
 set -eu
@@ -20,6 +20,10 @@ pkgs_formats="prometheus mandoc python3-jsonschema bash-completion"
 # `make deb`: dpkg-buildpackage (dpkg-dev), debhelper with meson, lintian
 pkgs_deb="dpkg-dev debhelper fakeroot lintian"
 pkgs_kernel="qemu-system-x86 busybox-static cpio linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache xz-utils"
+# arm64 guest: the cross compiler, its C library for -static guest programs
+# (no multiarch needed; only a Recommends of the compiler, which
+# --no-install-recommends skips) and qemu-system-aarch64
+pkgs_arm64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 
 want=""
 for group in "$@"; do
@@ -29,11 +33,12 @@ for group in "$@"; do
 	explain) want="$want $pkgs_explain" ;;
 	model)  want="$want $pkgs_model" ;;
 	kernel) want="$want $pkgs_kernel" ;;
+	arm64)  want="$want $pkgs_kernel $pkgs_arm64" ;;
 	sanitize) want="$want $pkgs_sanitize" ;;
 	formats) want="$want $pkgs_formats" ;;
 	deb)    want="$want $pkgs_deb" ;;
-	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_explain $pkgs_model $pkgs_formats $pkgs_deb $pkgs_kernel" ;;
-	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, explain, model, formats, deb, kernel, all)" >&2; exit 1 ;;
+	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_explain $pkgs_model $pkgs_formats $pkgs_deb $pkgs_kernel $pkgs_arm64" ;;
+	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, explain, model, formats, deb, kernel, arm64, all)" >&2; exit 1 ;;
 	esac
 done
 
