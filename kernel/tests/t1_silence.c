@@ -179,11 +179,7 @@ int main(int argc, char **argv)
 	printf("# %-24s %12s %12s\n", "kind", "stock", "isolated");
 	for (int i = 0; i < stock.n; i++) {
 		unsigned long long v = kinds_get(&iso, stock.name[i]);
-		bool always = !strcmp(stock.name[i], "LOC") || !strcmp(stock.name[i], "RES") ||
-			      !strcmp(stock.name[i], "CAL") || !strcmp(stock.name[i], "TLB") ||
-			      !strcmp(stock.name[i], "IWI");
-
-		if (always || stock.count[i] || v)
+		if (kind_always(stock.name[i]) || stock.count[i] || v)
 			printf("# %-24s %12llu %12llu\n", stock.name[i], stock.count[i], v);
 	}
 	iso_sum = kinds_sum(&iso);

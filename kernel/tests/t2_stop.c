@@ -52,9 +52,10 @@ int main(void)
 
 	result(atomic_load(&s->err) == 0, "t2: start and stop succeed");
 	print_stats_delta("isolated 3 s, then stop", &s0, &s1);
-	printf("# after stop, 3 s stock: LOC=%llu RES=%llu CAL=%llu TLB=%llu IWI=%llu total=%llu\n",
-	       kinds_get(&after, "LOC"), kinds_get(&after, "RES"), kinds_get(&after, "CAL"),
-	       kinds_get(&after, "TLB"), kinds_get(&after, "IWI"), kinds_sum(&after));
+	printf("# after stop, 3 s stock: %s=%llu %s=%llu %s=%llu %s=%llu %s=%llu total=%llu\n",
+	       KIND_TICK, kinds_get(&after, KIND_TICK), KIND_RESCHED, kinds_get(&after, KIND_RESCHED),
+	       KIND_CALL, kinds_get(&after, KIND_CALL), KIND_TLB, kinds_get(&after, KIND_TLB),
+	       KIND_IRQ_WORK, kinds_get(&after, KIND_IRQ_WORK), kinds_sum(&after));
 	printf("# cumulative cpu %d: work_deferred=%llu work_drained=%llu work_delivered=%llu isolated=%llu\n",
 	       ISO_CPU, stat_get(&s2, "work_deferred"), stat_get(&s2, "work_drained"),
 	       stat_get(&s2, "work_delivered"), stat_get(&s2, "isolated"));
@@ -62,8 +63,9 @@ int main(void)
 	       "t2: work was deferred while isolated");
 	result(stat_get(&s2, "work_drained") == stat_get(&s2, "work_deferred"),
 	       "t2: after stop, drained == deferred");
-	result(kinds_get(&after, "LOC") > 0, "t2: the local timer (tick) fires on CPU 3 again after stop");
-	result(kinds_get(&after, "RES") + kinds_get(&after, "CAL") > 0,
+	result(kinds_get(&after, KIND_TICK) > 0,
+	       "t2: the local timer (tick) fires on CPU 3 again after stop");
+	result(kinds_get(&after, KIND_RESCHED) + kinds_get(&after, KIND_CALL) > 0,
 	       "t2: IPIs reach CPU 3 again after stop");
 	result(stat_get(&s2, "isolated") == 0, "t2: CPU 3 no longer isolated");
 	return failures ? 1 : 0;
