@@ -44,7 +44,9 @@ kmake() { make -s -C "$src" O="$obj" ARCH="$karch" CROSS_COMPILE="$cross" "$@"; 
 scripts/deps.sh $deps >&2
 mkdir -p "$top/build/kernel" "$obj"
 
-# Both architectures share src/: one build at a time re-applies the series.
+# Both architectures share src/: one build at a time re-applies the series
+# and configures; the lock is let go before the compile, so one
+# architecture's 8 minutes do not hold up the other (or a VM run).
 exec 9>"$top/build/kernel/src.lock"
 flock 9
 
@@ -88,6 +90,7 @@ if [ "$(cat "$out/config.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.con
 	echo "$stamp" >"$out/config.stamp.pending"
 fi
 
+exec 9>&-
 jobs=$(nproc)
 say "building $arch $target with ccache, -j$jobs (x86_64 about 7 min cold on 2 cores, arm64 about 8)"
 # The cache lives outside the clone, so a fresh clone (CI) reuses the objects

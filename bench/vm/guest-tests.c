@@ -3,7 +3,7 @@
  * `isolator-bench vm-tests`: the in-guest tests of `isolator bench`, run by
  * vm/init (suite "bench", see bench/vm/vm-suite.sh): the gpio path on
  * gpio-sim, the mmio path on QEMU's ivshmem-plain BAR (whose input the host
- * drives with bench/vm/ivshmem-host), and noise. No shell in the guest: each
+ * drives with bench/vm/ivshmem-host), noise, and `isolator check`. No shell in the guest: each
  * bench run is a forked child calling the subcommand with its output in a
  * file, which the checks then read. Prints "# ..." and "ok - ..." lines.
  * Functional checks only: under TCG the numbers say nothing about latency.
@@ -289,5 +289,10 @@ int bench_vm_tests(const struct bench_modes *m, int argc, char **argv)
 		   "--other-cpu", t.other, "--quiet", NULL);
 	show("/tmp/noise.txt");
 	result(&t, rc == 0, "bench noise runs on the isolated CPU");
+
+	/* the audit: 0 clean, 2 findings (a test VM has some), 1 an error */
+	rc = bench(m->check, "/tmp/check.txt", NULL, "check", "--cpu", t.cpu, NULL);
+	show("/tmp/check.txt");
+	result(&t, rc == 0 || rc == 2, "isolator check audits the guest (exit %d)", rc);
 	return t.failures ? 1 : 0;
 }

@@ -8,6 +8,7 @@ typedef int bench_main_fn(int argc, char **argv);
 /* The subcommands the tests run, each like `isolator bench MODE`. */
 struct bench_modes {
 	bench_main_fn *response, *toggle, *noise;
+	bench_main_fn *check;      /* `isolator check` */
 };
 
 /* `isolator-bench vm-tests [--no-gpio] [--no-mmio] [--external-s N]`: 0 all passed, 1 not. */

@@ -19,12 +19,14 @@
 #include <setjmp.h>
 
 #define ROUNDS 2000
-#if defined(__aarch64__)
-#define MIN_ROUNDS 20	/* arm64 under TCG: ~50 rounds in 40 s */
-#else
 #define MIN_ROUNDS 50
-#endif
 #define MAX_SECONDS 40
+/*
+ * Past MAX_SECONDS the loop goes on until MIN_ROUNDS, up to this: the count
+ * is the claim, not the time (a loaded host gave x86 28 rounds in 40 s,
+ * arm64 under TCG gives about 50).
+ */
+#define HARD_SECONDS 150
 
 static struct {
 	_Atomic(unsigned long *) page;
@@ -113,7 +115,9 @@ int main(void)
 		usleep(1000);
 	read_stats(ISO_CPU, &s0);
 	end = now_s() + MAX_SECONDS;
-	for (rounds = 0; rounds < ROUNDS && now_s() < end; rounds++) {
+	for (rounds = 0; rounds < ROUNDS &&
+	     (now_s() < end || (rounds < MIN_ROUNDS && now_s() < end - MAX_SECONDS + HARD_SECONDS));
+	     rounds++) {
 		unsigned long *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -134,8 +138,8 @@ int main(void)
 	load_stop(&load);
 
 	result(atomic_load(&sh.err) == 0, "t4: reader thread isolated CPU 3");
-	printf("# %d rounds (%d max, %d s max): stale reads=%lu writes after mprotect=%lu faults=%lu\n",
-	       rounds, ROUNDS, MAX_SECONDS, atomic_load(&sh.stale), atomic_load(&sh.writes_ok),
+	printf("# %d rounds (%d max, %d s max unless fewer than %d): stale reads=%lu writes after mprotect=%lu faults=%lu\n",
+	       rounds, ROUNDS, MAX_SECONDS, MIN_ROUNDS, atomic_load(&sh.stale), atomic_load(&sh.writes_ok),
 	       atomic_load(&sh.faults));
 	print_stats_delta("during the loop", &s0, &s1);
 	result(atomic_load(&sh.stale) == 0, "t4: no stale value read on CPU 3");
