@@ -31,7 +31,7 @@ MESON_OPTS ?=
 
 ARCH ?= x86_64
 # the architectures make check boots
-VM_ARCHS ?= x86_64
+VM_ARCHS ?= x86_64 arm64
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)

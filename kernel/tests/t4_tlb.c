@@ -6,8 +6,9 @@
  * CPU 3 would show as an old value or a write that succeeds after
  * mprotect(PROT_READ). Those flushes target the address space CPU 3 runs,
  * so on x86 (IPI shootdowns) they must show in the stats as delivered
- * anyway; on arm64 they are broadcast TLBI instructions, no IPI is asked
- * for, and nothing may show as delivered or as a deferred TLB IPI.
+ * anyway; on arm64 they are broadcast TLBI instructions and ask for no IPI:
+ * fewer deliveries than rounds (other loads' calls may be delivered), and
+ * no TLB IPI deferred.
  *
  * The isolated thread calls "tick sched,rt" about once a second, as an
  * isolated application is meant to: per-CPU work queued for CPU 3 (here the
@@ -147,9 +148,10 @@ int main(void)
 	result(atomic_load(&sh.writes_ok) == 0 && atomic_load(&sh.faults) == (unsigned long)rounds,
 	       "t4: every write after mprotect(PROT_READ) faulted");
 #if defined(__aarch64__)
-	result(stat_get(&s1, "work_delivered") == stat_get(&s0, "work_delivered") &&
+	/* three flushes a round; other loads' calls may still be delivered */
+	result(stat_get(&s1, "work_delivered") - stat_get(&s0, "work_delivered") < (unsigned long long)rounds &&
 	       stat_get(&s1, "ipi_tlb") == stat_get(&s0, "ipi_tlb"),
-	       "t4: arm64 flushes CPU 3's mm by broadcast TLBI: no IPI delivered or deferred");
+	       "t4: arm64 flushes CPU 3's mm by broadcast TLBI: no IPI per flush");
 #else
 	result(stat_get(&s1, "work_delivered") - stat_get(&s0, "work_delivered") >= (unsigned long long)rounds,
 	       "t4: the flushes of CPU 3's own mm were delivered anyway");
