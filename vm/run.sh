@@ -142,7 +142,9 @@ while [ "$b" -lt "$boots" ]; do
 	hostpids=
 	i=0
 	while IFS="$(printf '\t')" read -r s cmd; do
-		IVSHMEM_FILE=$bdir/ivshmem VM_TIMEOUT=$limit sh -c "$cmd" >"$bdir/host-$i.$s.log" 2>&1 &
+		# exec: the pid killed after the boot is the helper itself, not a
+		# shell above it (left-over helpers spun until their own timeout)
+		IVSHMEM_FILE=$bdir/ivshmem VM_TIMEOUT=$limit sh -c "exec $cmd" >"$bdir/host-$i.$s.log" 2>&1 &
 		hostpids="$hostpids $!"
 		i=$((i + 1))
 	done <"$work/hosts"
