@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/membarrier.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -107,6 +109,15 @@ static void fifo(int prio)
 
 	if (sched_setscheduler(0, SCHED_FIFO, &sp))
 		die("sched_setscheduler");
+}
+
+/* Back to SCHED_OTHER (a child of a SCHED_FIFO controller). */
+static void fair(void)
+{
+	struct sched_param sp = { 0 };
+
+	if (sched_setscheduler(0, SCHED_OTHER, &sp))
+		die("sched_setscheduler(SCHED_OTHER)");
 }
 
 /* Write one command to /proc/isolator/control; 0 or -errno. */
@@ -436,6 +447,548 @@ static void load_stop(struct load *l)
 		if (l->pid[k] > 0)
 			waitpid(l->pid[k], NULL, 0);
 	write_file("/sys/kernel/tracing/events/sched/sched_waking/enable", "0");
+}
+
+/* ---- time limits: a call that may hang, and what was stuck ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Print one file, each line prefixed, as TAP diagnostics. */
+static void dump_file(const char *path, const char *prefix)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		printf("# %s%s", prefix, line);
+	fclose(f);
+}
+
+/*
+ * The state of every thread of @pid: comm, scheduler state, wchan and the
+ * kernel stack, which is what says where it waits.
+ */
+static void dump_task(pid_t pid)
+{
+	char path[96], tdir[64], buf[256];
+	FILE *f;
+
+	snprintf(tdir, sizeof(tdir), "/proc/%d/task", pid);
+	for (int tid = pid; tid < pid + 64; tid++) {
+		snprintf(path, sizeof(path), "%s/%d/stat", tdir, tid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f)) {
+			char *end = strrchr(buf, ')');
+			int cpu = -1;
+
+			/* field 39 is the CPU it last ran on */
+			if (end) {
+				char *p = end + 2;
+
+				for (int i = 3; i < 39 && p; i++) {
+					p = strchr(p, ' ');
+					if (p)
+						p++;
+				}
+				if (p)
+					cpu = atoi(p);
+			}
+			buf[strcspn(buf, "\n")] = '\0';
+			printf("# stuck task %d: state %c on cpu %d: %.60s\n", tid,
+			       end ? end[2] : '?', cpu, buf);
+		}
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/%d/wchan", tdir, tid);
+		f = fopen(path, "r");
+		if (f) {
+			if (fgets(buf, sizeof(buf), f))
+				printf("#   wchan %s\n", buf);
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "%s/%d/stack", tdir, tid);
+		dump_file(path, "  ");
+	}
+	fflush(stdout);
+}
+
+static void sysrq_w(void)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "w", 1) < 0) {
+			/* best effort: the dump is a diagnostic */
+		}
+		close(fd);
+	}
+}
+
+/*
+ * Wait for @pid up to @secs. On timeout, print what is stuck (@pid and the
+ * tasks in @also, then the kernel's list of blocked tasks), SIGKILL the
+ * tasks in @also (the isolated task whose silence blocks @pid), wait for
+ * @pid again, and return -ETIMEDOUT. Otherwise the exit status of @pid.
+ * The limit only detects a hang; it is far above any normal duration.
+ */
+static int wait_limit(pid_t pid, double secs, const char *what, const pid_t *also, int nalso)
+{
+	double end = now_s() + secs;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (r < 0)
+			return -ECHILD;
+		if (now_s() > end)
+			break;
+		usleep(10000);
+	}
+	printf("# TIMEOUT: %s did not return within %.0f s; what is stuck:\n", what, secs);
+	dump_task(pid);
+	for (int i = 0; i < nalso; i++)
+		if (also[i] > 0)
+			dump_task(also[i]);
+	sysrq_w();
+	for (int i = 0; i < nalso; i++)
+		if (also[i] > 0)
+			kill(also[i], SIGKILL);
+	end = now_s() + 60;
+	while (waitpid(pid, &status, WNOHANG) == 0 && now_s() < end)
+		usleep(10000);
+	if (now_s() >= end) {
+		printf("# %s still stuck 60 s after the isolated task was killed\n", what);
+		kill(pid, SIGKILL);
+	}
+	fflush(stdout);
+	return -ETIMEDOUT;
+}
+
+/*
+ * Run @fn(@arg) in a child process under a time limit (see wait_limit()).
+ * Return: @fn's return value (0 or -errno), or -ETIMEDOUT.
+ */
+static int call_limit(double secs, const char *what, int (*fn)(void *), void *arg,
+		      const pid_t *also, int nalso)
+{
+	pid_t pid;
+	int r;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(-fn(arg) & 0xff);
+	if (pid < 0)
+		return -errno;
+	r = wait_limit(pid, secs, what, also, nalso);
+	return r > 0 ? -r : r;
+}
+
+/* Write @val to sysfs/procfs @path; 0 or -errno. */
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+struct cpu_online_arg {
+	int cpu;
+	int online;
+};
+
+static int cpu_online_fn(void *p)
+{
+	const struct cpu_online_arg *a = p;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", a->cpu);
+	return write_str(path, a->online ? "1" : "0");
+}
+
+/* Offline or online @cpu under a time limit; 0 or -errno (-ETIMEDOUT). */
+static int set_cpu_online(int cpu, int online, const pid_t *also, int nalso)
+{
+	struct cpu_online_arg a = { cpu, online };
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s CPU %d", online ? "onlining" : "offlining", cpu);
+	return call_limit(30, what, cpu_online_fn, &a, also, nalso);
+}
+
+/* The CPU @tid last ran on (field 39 of /proc/PID/stat), or -1. */
+static int task_cpu(pid_t tid)
+{
+	char path[64], buf[512];
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	for (int i = 2; i < 39 && p; i++) {
+		p = strchr(p + 1, ' ');
+	}
+	return p ? atoi(p + 1) : -1;
+}
+
+/* /proc/isolator/max_defer_ms, or the contract's default 100 if absent. */
+static long max_defer_ms(bool *present)
+{
+	FILE *f = fopen("/proc/isolator/max_defer_ms", "r");
+	long v = 100;
+
+	if (present)
+		*present = f != NULL;
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = 100;
+		fclose(f);
+	}
+	return v;
+}
+
+/* /proc/isolator/culprits to the log, when it exists. */
+static void dump_culprits(void)
+{
+	dump_file("/proc/isolator/culprits", "culprits: ");
+}
+
+/* ---- loads that reach CPU 3, each counting its progress ---- */
+
+/*
+ * Each load loops on one kind of kernel work that must reach CPU 3 while a
+ * task runs there: two in the isolated process's own address space (threads
+ * of that process on CPUs 0-2), two system-wide. Each iteration's duration
+ * is recorded, and the one in progress is visible too (@start_ns), so a
+ * load blocked on the isolated CPU shows as a growing iteration rather than
+ * as silence.
+ */
+enum pload_kind { PL_MEMBARRIER, PL_TLB, PL_TRACEPOINT, PL_VMSTAT, PL_NR };
+
+static const char *const pload_names[PL_NR] = {
+	"membarrier private-expedited (own mm)",
+	"munmap TLB shootdown (own mm)",
+	"tracepoint toggle (text patching)",
+	"vm.stat_refresh (per-CPU work)",
+};
+
+/* Done by the kernel from a housekeeping CPU, per the contract (issue 10). */
+static const bool pload_remote[PL_NR] = { false, false, true, true };
+
+struct pcount {
+	_Alignas(64) _Atomic unsigned long iters;	/* one cache line per load */
+	_Atomic uint64_t max_ns;	/* longest completed iteration */
+	_Atomic uint64_t start_ns;	/* start of the one in progress, 0 if none */
+	_Atomic int run;		/* set by the controller: loop or pause */
+	_Atomic int quit;
+	pid_t pid;			/* the process (or the thread) running it */
+};
+
+struct ploads {
+	struct pcount c[PL_NR];
+};
+
+/* In a file mapping, so that a program exec()ed by `isolator run` finds it. */
+static struct ploads *ploads_map(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT, 0600);
+	struct ploads *pl;
+
+	if (fd < 0 || ftruncate(fd, sizeof(*pl)) < 0)
+		die("ploads file");
+	pl = mmap(NULL, sizeof(*pl), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (pl == MAP_FAILED)
+		die("mmap ploads");
+	return pl;
+}
+
+static void pcount_done(struct pcount *c, uint64_t t0)
+{
+	uint64_t dt = now_ns() - t0, m = atomic_load(&c->max_ns);
+
+	while (dt > m && !atomic_compare_exchange_weak(&c->max_ns, &m, dt))
+		;
+	atomic_store(&c->start_ns, 0);
+	atomic_fetch_add(&c->iters, 1);
+}
+
+static void pload_iteration(enum pload_kind kind, unsigned long i)
+{
+	switch (kind) {
+	case PL_MEMBARRIER:
+		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+		break;
+	case PL_TLB: {
+		/* CPU 3 runs this mm: the unmap must flush its TLB */
+		char *p = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+		if (p != MAP_FAILED) {
+			p[0] = 1;
+			mprotect(p, 4 * 4096, PROT_READ);
+			munmap(p, 4 * 4096);
+		}
+		break;
+	}
+	case PL_TRACEPOINT:
+		write_file("/sys/kernel/tracing/events/sched/sched_switch/enable",
+			   i & 1 ? "0" : "1");
+		break;
+	case PL_VMSTAT:
+		write_file("/proc/sys/vm/stat_refresh", "1");
+		break;
+	default:
+		break;
+	}
+}
+
+static void pload_loop(struct pcount *c, enum pload_kind kind)
+{
+	pin_housekeeping();
+	for (unsigned long i = 0; !atomic_load(&c->quit); i++) {
+		uint64_t t0;
+
+		if (!atomic_load(&c->run)) {
+			usleep(2000);
+			continue;
+		}
+		t0 = now_ns();
+		atomic_store(&c->start_ns, t0);
+		pload_iteration(kind, i);
+		pcount_done(c, t0);
+	}
+}
+
+struct pload_thread_arg {
+	struct ploads *pl;
+	enum pload_kind kind;
+};
+
+static void *pload_thread(void *p)
+{
+	struct pload_thread_arg *a = p;
+
+	a->pl->c[a->kind].pid = syscall(__NR_gettid);
+	pload_loop(&a->pl->c[a->kind], a->kind);
+	return NULL;
+}
+
+/*
+ * In the process that will run on CPU 3, before it takes SCHED_FIFO (the
+ * threads must stay fair tasks): the loads of its own address space.
+ */
+static void ploads_start_threads(struct ploads *pl)
+{
+	static struct pload_thread_arg args[2];
+	struct sched_param sp = { 0 };
+	pthread_attr_t attr;
+	cpu_set_t set;
+	pthread_t t;
+
+	syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+	/*
+	 * Fair and on CPUs 0-2 from their first instruction: created by a
+	 * SCHED_FIFO task on CPU 3, an inheriting thread would wait behind it.
+	 */
+	CPU_ZERO(&set);
+	for (int c = load_first_cpu; c < ISO_CPU; c++)
+		CPU_SET(c, &set);
+	pthread_attr_init(&attr);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
+	pthread_attr_setschedparam(&attr, &sp);
+	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	args[0] = (struct pload_thread_arg){ pl, PL_MEMBARRIER };
+	args[1] = (struct pload_thread_arg){ pl, PL_TLB };
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t, &attr, pload_thread, &args[i]) == 0)
+			pthread_detach(t);
+	pthread_attr_destroy(&attr);
+}
+
+/* In the controller: the system-wide loads, one process each. */
+static void ploads_start_procs(struct ploads *pl)
+{
+	for (int k = PL_TRACEPOINT; k <= PL_VMSTAT; k++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			/* the default share; the stock phase sets the baseline */
+			pload_loop(&pl->c[k], k);
+			_exit(0);
+		}
+		pl->c[k].pid = pid;
+	}
+}
+
+/* Let the loads in @mask (bits of enum pload_kind) run, pause the rest. */
+static void ploads_run(struct ploads *pl, unsigned mask)
+{
+	for (int k = 0; k < PL_NR; k++)
+		atomic_store(&pl->c[k].run, !!(mask & (1u << k)));
+}
+
+/*
+ * Wait (up to @secs) until the paused loads are out of their iteration, so
+ * that a window measures only the running ones. Return: false on timeout.
+ */
+static bool ploads_settle(struct ploads *pl, double secs)
+{
+	double end = now_s() + secs;
+
+	for (;;) {
+		bool busy = false;
+
+		for (int k = 0; k < PL_NR; k++)
+			busy |= !atomic_load(&pl->c[k].run) && atomic_load(&pl->c[k].start_ns);
+		if (!busy)
+			return true;
+		if (now_s() > end)
+			return false;
+		usleep(2000);
+	}
+}
+
+struct pstat {
+	unsigned long iters[PL_NR];
+	uint64_t max_ns[PL_NR];
+};
+
+/* Begin a measurement window: iterations so far, longest reset. */
+static void ploads_begin(struct ploads *pl, struct pstat *p)
+{
+	for (int k = 0; k < PL_NR; k++) {
+		p->iters[k] = atomic_load(&pl->c[k].iters);
+		atomic_store(&pl->c[k].max_ns, 0);
+	}
+}
+
+/*
+ * End it: @p becomes the window's iterations and its longest iteration,
+ * counting the one still in progress (a load blocked since the window began
+ * shows 0 iterations and the whole window as its longest).
+ */
+static void ploads_end(struct ploads *pl, struct pstat *p)
+{
+	uint64_t t = now_ns();
+
+	for (int k = 0; k < PL_NR; k++) {
+		uint64_t s = atomic_load(&pl->c[k].start_ns);
+
+		p->iters[k] = atomic_load(&pl->c[k].iters) - p->iters[k];
+		p->max_ns[k] = atomic_load(&pl->c[k].max_ns);
+		if (s && t - s > p->max_ns[k])
+			p->max_ns[k] = t - s;
+	}
+}
+
+static void ploads_stop(struct ploads *pl)
+{
+	for (int k = 0; k < PL_NR; k++)
+		atomic_store(&pl->c[k].quit, 1);
+	for (int k = PL_TRACEPOINT; k <= PL_VMSTAT; k++)
+		if (pl->c[k].pid > 0) {
+			kill(pl->c[k].pid, SIGKILL);
+			waitpid(pl->c[k].pid, NULL, 0);
+		}
+	write_file("/sys/kernel/tracing/events/sched/sched_switch/enable", "0");
+}
+
+/* ---- a task that isolates CPU 3 and spins ---- */
+
+static bool wait_ack_limit(struct shared *s, int v, double secs)
+{
+	double end = now_s() + secs;
+
+	while (atomic_load(&s->ack) != v) {
+		if (now_s() > end)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/*
+ * Fork a SCHED_FIFO task on CPU 3 that writes @cmd ("start ...") and spins,
+ * counting in @s->spins; its result is in @s->err once @s->ack is 1. It
+ * never writes "tick".
+ */
+static pid_t isolated_spinner(struct shared *s, const char *cmd)
+{
+	pid_t pid;
+
+	atomic_store(&s->ack, 0);
+	atomic_store(&s->err, 0);
+	pid = fork();
+	if (pid == 0) {
+		pin(ISO_CPU);
+		fifo(50);
+		atomic_store(&s->err, control(cmd));
+		atomic_store(&s->ack, 1);
+		for (unsigned long i = 1;; i++) {
+			atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
+			/*
+			 * Moved off CPU 3 (setaffinity, hotplug): stop being a
+			 * SCHED_FIFO hog there, which would starve that CPU's
+			 * kworkers, as any real-time application should.
+			 */
+			if (!(i & 0xfffff) && sched_getcpu() != ISO_CPU)
+				fair();
+		}
+	}
+	wait_ack(s, 1);
+	return pid;
+}
+
+/* Did @s->spins advance within @secs? (The spinner runs at all.) */
+static bool spins_advance(struct shared *s, double secs)
+{
+	unsigned long v = atomic_load(&s->spins);
+	double end = now_s() + secs;
+
+	while (now_s() < end) {
+		usleep(10000);
+		if (atomic_load(&s->spins) != v)
+			return true;
+	}
+	return false;
+}
+
+/* SIGKILL @pid and reap it under a time limit: true if it died. */
+static bool kill_limit(pid_t pid, double secs)
+{
+	kill(pid, SIGKILL);
+	return wait_limit(pid, secs, "SIGKILL of the isolated task", NULL, 0) != -ETIMEDOUT;
+}
+
+static unsigned long long isolated_pid(void)
+{
+	struct stats st;
+
+	return read_stats(ISO_CPU, &st) ? ~0ULL : stat_get(&st, "isolated");
 }
 
 #endif /* ISOLATOR_VM_COMMON_H */

@@ -41,25 +41,6 @@ static int try_in_child(int cpu, int uid, int prio, const char *cmd)
 	return r;
 }
 
-static pid_t isolated_spinner(struct shared *s, const char *mask)
-{
-	pid_t pid;
-
-	atomic_store(&s->ack, 0);
-	atomic_store(&s->err, 0);
-	pid = fork();
-	if (pid == 0) {
-		pin(ISO_CPU);
-		fifo(50);
-		atomic_store(&s->err, control(mask));
-		atomic_store(&s->ack, 1);
-		for (;;)
-			atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
-	}
-	wait_ack(s, 1);
-	return pid;
-}
-
 static bool cpu_free(void)
 {
 	struct stats st;

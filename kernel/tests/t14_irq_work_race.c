@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test 14 (issue 10, found by reading): irq_work queued for CPU 3 while
+ * "stop" runs. A sender that saw CPU 3 isolated leaves its irq_work on the
+ * call-single queue without an IPI; if that lands after stop's last drain,
+ * no IPI is ever sent to that queue again and the next
+ * smp_call_function_single(3, ..., wait=1) spins.
+ *
+ * The isolated task cycles start / stop on CPU 3 while another CPU makes
+ * the scheduler kick CPU 3's tick (irq_work_queue_on(), nohz_full kick):
+ * it turns a second task queued on CPU 3 from SCHED_OTHER to SCHED_RR and
+ * back, so the tick dependency is set and cleared. After each stop, a
+ * sibling thread's membarrier(PRIVATE_EXPEDITED, FLAG_CPU=3) - a
+ * smp_call_function_single(3, wait=1) - must complete while the task
+ * spins, not isolated, on CPU 3.
+ */
+#include "common.h"
+
+#define SECS 12
+
+struct t14 {
+	_Atomic unsigned long req, done;
+	_Atomic int quit;
+	_Atomic unsigned long cycles, stuck, bad;
+};
+
+static struct t14 *t;
+
+static void *prober(void *unused)
+{
+	struct sched_param sp = { 0 };
+
+	sched_setscheduler(0, SCHED_OTHER, &sp);
+	pin(2);
+	while (!atomic_load(&t->quit)) {
+		unsigned long r = atomic_load(&t->req);
+
+		if (r == atomic_load(&t->done))
+			continue;
+		syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+			MEMBARRIER_CMD_FLAG_CPU, ISO_CPU);
+		atomic_store(&t->done, r);
+	}
+	return NULL;
+}
+
+static void isolated_cycles(void)
+{
+	pthread_t th;
+	double end;
+
+	syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+	pthread_create(&th, NULL, prober, NULL);
+	pin(ISO_CPU);
+	fifo(50);
+	end = now_s() + SECS;
+	while (now_s() < end) {
+		double wait;
+
+		atomic_fetch_add(&t->bad, control("start clock,resched,ipi") != 0);
+		for (volatile int k = 0; k < 20000; k++)
+			;
+		atomic_fetch_add(&t->bad, control("stop") != 0);
+		/* not isolated now: a call to this CPU must get through */
+		atomic_fetch_add(&t->req, 1);
+		wait = now_s() + 5;	/* a lost IPI waits for good, a slow one not */
+		while (atomic_load(&t->done) != atomic_load(&t->req) && now_s() < wait)
+			;
+		if (atomic_load(&t->done) != atomic_load(&t->req))
+			atomic_fetch_add(&t->stuck, 1);
+		atomic_fetch_add(&t->cycles, 1);
+	}
+	atomic_store(&t->quit, 1);
+	/* a final start drains whatever a stuck call waits for */
+	if (!control("start clock,resched,ipi"))
+		control("stop");
+	pthread_join(th, NULL);
+	_exit(0);
+}
+
+int main(void)
+{
+	struct sched_param rr = { .sched_priority = 1 }, other = { 0 };
+	pid_t pid, queued[2];
+
+	t = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	memset(t, 0, sizeof(*t));
+	pin(1);
+	/* Two tasks queued on CPU 3 behind the isolated one; one stays RR. */
+	for (int i = 0; i < 2; i++) {
+		queued[i] = fork();
+		if (queued[i] == 0) {
+			pin(ISO_CPU);
+			for (;;)
+				;
+		}
+	}
+	sched_setscheduler(queued[0], SCHED_RR, &rr);
+	pid = fork();
+	if (pid == 0)
+		isolated_cycles();
+	while (waitpid(pid, NULL, WNOHANG) == 0) {
+		sched_setscheduler(queued[1], SCHED_RR, &rr);
+		sched_setscheduler(queued[1], SCHED_OTHER, &other);
+	}
+	for (int i = 0; i < 2; i++) {
+		kill(queued[i], SIGKILL);
+		waitpid(queued[i], NULL, 0);
+	}
+	printf("# %lu start/stop cycles in %d s with tick kicks from CPU 1: %lu calls to CPU 3 "
+	       "stuck after stop, %lu failed control writes\n", atomic_load(&t->cycles), SECS,
+	       atomic_load(&t->stuck), atomic_load(&t->bad));
+	result(atomic_load(&t->cycles) > 0 && atomic_load(&t->bad) == 0,
+	       "t14: start/stop cycles under tick kicks succeed");
+	result(atomic_load(&t->stuck) == 0,
+	       "t14: no smp_call_function_single() to CPU 3 hangs after stop (irq_work race)");
+	return failures ? 1 : 0;
+}

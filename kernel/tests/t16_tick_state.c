@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vm-cmdline: console=ttyS0 panic=-1 nohz_full=3 isolcpus=3 rcu_nocbs=3 */
+/*
+ * Test 16 (issue 10, found by reading), booted without tsc=reliable, so
+ * that the clocksource watchdog's timer-wheel timer visits every CPU
+ * (add_timer_on()), CPU 3 too. While CPU 3 is isolated the suppressed tick
+ * must still be a stopped tick (TS_FLAG_STOPPED) so that after "stop" the
+ * tick and the timers pinned to CPU 3 run again, as they do stock.
+ */
+#include "common.h"
+
+static void window(int secs, unsigned long long *loc, unsigned long long *timer)
+{
+	struct kinds a, b, d;
+
+	snapshot(&a);
+	sleep(secs);
+	snapshot(&b);
+	delta(&a, &b, &d);
+	*loc = kinds_get(&d, KIND_TICK);
+	*timer = kinds_get(&d, "softirq:TIMER");
+}
+
+int main(void)
+{
+	struct shared *s = shared_new();
+	unsigned long long loc[3], timer[3];
+	pid_t pid;
+
+	pin(0);
+	pid = fork();
+	if (pid == 0) {
+		pin(ISO_CPU);
+		fifo(50);
+		atomic_store(&s->ack, 1);
+		while (atomic_load(&s->phase) < 1)
+			;
+		atomic_store(&s->err, control("start clock,resched,ipi"));
+		atomic_store(&s->ack, 2);
+		while (atomic_load(&s->phase) < 2)
+			;
+		if (!atomic_load(&s->err))
+			atomic_store(&s->err, control("stop"));
+		atomic_store(&s->ack, 3);
+		while (atomic_load(&s->phase) < 3)
+			;
+		_exit(0);
+	}
+	wait_ack(s, 1);
+	dump_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  "clocksource: ");
+	window(6, &loc[0], &timer[0]);
+	atomic_store(&s->phase, 1);
+	wait_ack(s, 2);
+	window(6, &loc[1], &timer[1]);
+	atomic_store(&s->phase, 2);
+	result(wait_ack_limit(s, 3, 20) && atomic_load(&s->err) == 0, "t16: start and stop");
+	window(6, &loc[2], &timer[2]);
+	atomic_store(&s->phase, 3);
+	wait_limit(pid, 20, "the spinner's exit", NULL, 0);
+	printf("# CPU 3, 6 s each:   %10s %10s %10s\n", "stock", "isolated", "after stop");
+	printf("# LOC                %10llu %10llu %10llu\n", loc[0], loc[1], loc[2]);
+	printf("# softirq:TIMER      %10llu %10llu %10llu\n", timer[0], timer[1], timer[2]);
+	result(loc[2] > 0, "t16: the tick runs on CPU 3 again after stop");
+	result(timer[0] == 0 || timer[2] > 0,
+	       "t16: timer-wheel timers on CPU 3 run again after stop, as stock");
+	return failures ? 1 : 0;
+}
