@@ -33,7 +33,13 @@ int main(void)
 		if (read(pipefd[0], &c, 1) != 1)
 			_exit(1);
 		atomic_store(&s->ack, 2);
-		/* running, wherever it woke, until told to end */
+		/*
+		 * Running, wherever it woke, until told to end; a fair task
+		 * there, not a SCHED_FIFO hog that would starve that CPU's
+		 * rcuc kthread (an RCU stall, and CPU 3's onlining waits on it).
+		 */
+		if (sched_getcpu() != ISO_CPU)
+			fair();
 		while (atomic_load(&s->phase) < 3)
 			atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
 		_exit(0);
