@@ -11,6 +11,7 @@
 
 int main(void)
 {
+	require_cpu_hotplug("t17");
 	struct shared *s = shared_new();
 	int bad = 0, r;
 	bool ran = true;

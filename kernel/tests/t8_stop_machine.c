@@ -18,6 +18,7 @@ static int set_clocksource(void *unused)
 
 int main(void)
 {
+	require_cpu_hotplug("t8");
 	struct shared *s = shared_new();
 	char cur[64] = "", avail[256] = "", *tok;
 	FILE *f;

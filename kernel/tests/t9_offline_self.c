@@ -9,6 +9,7 @@
 
 int main(void)
 {
+	require_cpu_hotplug("t9");
 	struct shared *s = shared_new();
 	pid_t pid;
 	int r;
