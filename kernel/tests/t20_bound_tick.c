@@ -36,28 +36,6 @@ static void spinner(struct shared *s)
 	_exit(0);
 }
 
-/* The stuck task's state and kernel stack, and every blocked task. */
-static void dump_stuck(pid_t pid)
-{
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((f = fopen(path, "r"))) {
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, "State:", 6) || !strncmp(line, "Cpus_allowed_list:", 18))
-				printf("# %d %s", pid, line);
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
-	if ((f = fopen(path, "r"))) {
-		while (fgets(line, sizeof(line), f))
-			printf("# %d stack: %s", pid, line);
-		fclose(f);
-	}
-	write_file("/proc/sysrq-trigger", "w");
-}
-
 /* Wait up to LIMIT_S for @pid; false (after a dump) if it did not exit. */
 static bool wait_limited(pid_t pid, double *took)
 {
@@ -70,7 +48,8 @@ static bool wait_limited(pid_t pid, double *took)
 		}
 		usleep(2000);
 	}
-	dump_stuck(pid);
+	dump_task(pid);
+	sysrq_w();
 	return false;
 }
 
@@ -90,23 +69,6 @@ static pid_t mover(void)
 		_exit(sched_getcpu() == ISO_CPU ? 0 : 3);
 	}
 	return pid;
-}
-
-static void print_culprits(void)
-{
-	char line[256];
-	FILE *f = fopen("/proc/isolator/culprits", "r");
-	int n = 0;
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	rewind(f);
-	for (int i = 0; fgets(line, sizeof(line), f); i++)
-		if (i == 0 || i > n - 4)
-			printf("# culprits: %s", line);
-	fclose(f);
 }
 
 int main(void)
@@ -151,7 +113,7 @@ int main(void)
 	}
 	read_stats(ISO_CPU, &s1);
 	print_stats_delta("t20", &s0, &s1);
-	print_culprits();
+	dump_culprits();
 	atomic_store(&s->phase, 2);
 	if (!wait_limited(pid, &(double){ 0 }))
 		kill(pid, SIGKILL);

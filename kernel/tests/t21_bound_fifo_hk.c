@@ -44,39 +44,6 @@ static pid_t hog(int cpu)
 	return pid;
 }
 
-static void dump_stuck(pid_t pid)
-{
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((f = fopen(path, "r"))) {
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, "State:", 6) || !strncmp(line, "Cpus_allowed_list:", 18))
-				printf("# %d %s", pid, line);
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
-	if ((f = fopen(path, "r"))) {
-		while (fgets(line, sizeof(line), f))
-			printf("# %d stack: %s", pid, line);
-		fclose(f);
-	}
-	write_file("/proc/sysrq-trigger", "w");
-}
-
-static void print_culprits(void)
-{
-	char line[256];
-	FILE *f = fopen("/proc/isolator/culprits", "r");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		printf("# culprits: %s", line);
-	fclose(f);
-}
-
 /* Is @pid on CPU 3 (field 39 of /proc/PID/stat)? */
 static bool on_cpu3(pid_t pid)
 {
@@ -214,7 +181,8 @@ int main(void)
 done:
 	if (!finished) {
 		printf("# the fair task did not reach CPU 3 and exit within %.0f s\n", LIMIT_S);
-		dump_stuck(m);
+		dump_task(m);
+		sysrq_w();
 	} else {
 		printf("# taskset -c 3 true from CPU 0 beside FIFO hogs took %.3f s\n", took);
 	}
@@ -227,7 +195,7 @@ done:
 	waitpid(h0, NULL, 0);
 	waitpid(h1, NULL, 0);
 	waitpid(h2, NULL, 0);
-	print_culprits();
+	dump_culprits();
 	atomic_store(&s->phase, 2);
 	waitpid(iso, NULL, 0);
 	if (!finished) {
