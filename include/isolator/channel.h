@@ -29,6 +29,11 @@
  *  - Stamps of the previous lap are (index + 1 - capacity), never index + 1,
  *    so a stale slot is never taken for a new message, across the uint32_t
  *    wrap too.
+ *  - After each post or burst the producer takes the line of the next slot
+ *    when that slot starts a line and is free, by storing back its own stale
+ *    stamp (isolator_chan_claim_()): a ring walks many lines, and the
+ *    first message written into a line not written for a while paid an
+ *    ownership transfer that the floor, reusing one line, never pays.
  *
  * **Throughput** (ISOLATOR_CHAN_THROUGHPUT; region version 2). Fixed-size
  * records, as in rte_ring's _elem rings and ck_ring's typed rings: every
@@ -313,6 +318,28 @@ static inline void isolator_chan_publish_(struct isolator_chan *c, uint32_t t)
 		ISOLATOR_FETCH_OR_(c->bell, c->bell_bit, release);
 }
 
+/* Producer, latency layout: once every message below @t is published, take
+ * the line of the next slot now if that slot starts a line and is known to be
+ * free, by storing back the stamp it holds (the producer is the only writer
+ * of stamps, so the value does not change; the consumer, which may be
+ * polling it, reads the same stale stamp either way). Measured on an EPYC
+ * host: the first message written into a line that has not been written for
+ * a while (a ring of 1024 slots walks 256 lines) took about 35 ns more per
+ * round trip than one written into the line of the message before; claiming
+ * the line while the consumer is busy with the last message takes that
+ * ownership transfer off the path of the next (bench ipc, mode floor_ring).
+ * prefetchw did not do the same there. */
+static inline void isolator_chan_claim_(struct isolator_chan *c, uint32_t t)
+{
+	struct isolator_chan_slot *s;
+
+	if ((c->flags & ISOLATOR_CHAN_THROUGHPUT) || ((t * c->stride) & 63) ||
+	    t - c->head_cache >= c->capacity)
+		return;
+	s = isolator_chan_slot_(c, t);
+	ISOLATOR_STORE_(&s->stamp, ISOLATOR_LOAD_(&s->stamp, relaxed), relaxed);
+}
+
 /**
  * @brief Post one message. Never blocks, never overwrites.
  *
@@ -338,6 +365,7 @@ static inline int isolator_chan_post(struct isolator_chan *c, const void *msg, s
 	}
 	isolator_chan_put_(c, t, msg, len);
 	isolator_chan_publish_(c, t + 1);
+	isolator_chan_claim_(c, t + 1);
 	return 0;
 }
 
@@ -367,6 +395,7 @@ static inline int isolator_chan_post_batch(struct isolator_chan *c, const void *
 	for (int i = 0; i < fit; i++, t++, src += len)
 		isolator_chan_put_(c, t, src, len);
 	isolator_chan_publish_(c, t);
+	isolator_chan_claim_(c, t);
 	return fit;
 }
 
@@ -398,6 +427,7 @@ static inline int isolator_chan_post_burst(struct isolator_chan *c, const struct
 	for (int i = 0; i < fit; i++, t++)
 		isolator_chan_put_(c, t, msgs[i].data, msgs[i].len);
 	isolator_chan_publish_(c, t);
+	isolator_chan_claim_(c, t);
 	return fit;
 }
 
