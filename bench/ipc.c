@@ -6,6 +6,9 @@
  *   shm        our channel, latency layout (isolator_chan_post / _post_batch / _read)
  *   shm_tput   our channel, throughput layout (ISOLATOR_CHAN_THROUGHPUT)
  *   floor      raw cache-line ping-pong: one line each way, the hardware's limit
+ *   floor_ring the latency layout's pattern without the library: a stamp per
+ *              16-byte slot, 1024 slots (one line each way per message, but
+ *              a walk over 256 lines, each new line not claimed ahead)
  *   poll_all   B receives through isolator_poll_all() over 64 channels with a
  *              doorbell, one of them active
  *   poll_scan  the same without the doorbell: every channel polled
@@ -44,7 +47,7 @@
 #include "ipc.h"
 
 enum ipc_mode_id {
-	M_SHM, M_SHM_TPUT, M_FLOOR, M_POLL_ALL, M_POLL_SCAN, M_FUTEX, M_EVENTFD, M_PIPE, M_CK, M_RTE,
+	M_SHM, M_SHM_TPUT, M_FLOOR, M_FLOOR_RING, M_POLL_ALL, M_POLL_SCAN, M_FUTEX, M_EVENTFD, M_PIPE, M_CK, M_RTE,
 	M_MEMCPY, M_COUNT
 };
 
@@ -55,6 +58,7 @@ static const struct {
 	[M_SHM] = { "shm", "isolator channel, latency" },
 	[M_SHM_TPUT] = { "shm_tput", "isolator channel, throughput" },
 	[M_FLOOR] = { "floor", "raw cache-line ping-pong" },
+	[M_FLOOR_RING] = { "floor_ring", "raw stamped ring, 1024 x 16 B" },
 	[M_POLL_ALL] = { "poll_all", "poll_all, 64 chans, doorbell" },
 	[M_POLL_SCAN] = { "poll_scan", "poll_all, 64 chans, no bell" },
 	[M_FUTEX] = { "futex", "futex(2) wake-up" },
@@ -84,6 +88,8 @@ struct ipc_result {
 	const char *why;        /* not available: the reason */
 	struct bench_hist rtt;
 	int has_rtt;
+	struct bench_hist leg;  /* shm, poll_all, poll_scan: one receive, timed on B */
+	int has_leg;
 	double tput[IPC_NSENDS][IPC_NSIZES]; /* msgs/s; < 0: not measured */
 	double bytes_per_s;     /* memcpy: the copy bandwidth; < 0: not measured */
 	/* summed over the rounds; the rates above are their quotients */
@@ -292,6 +298,69 @@ fail:
 	return NULL;
 }
 
+/* --- the receive leg: one poll that finds one message, timed on B ------------- */
+
+/* A posts one message, then says so on `posted`; B, which has not touched
+ * the channel since its last receive, times one poll (isolator_chan_poll()
+ * on the channel, or isolator_poll_all() over the 64), checks that it
+ * delivered that message, and answers on `done`. So the time is the whole
+ * receive as a consumer pays it when a message waits: the misses on the
+ * lines the producer wrote (the doorbell word, the slot) and the code
+ * between them, with the handshake outside the timed window. */
+struct leg_sync {
+	alignas(128) _Atomic uint64_t posted; /* A: the sequence number just posted */
+	alignas(128) _Atomic uint64_t done;   /* B: the one it received */
+};
+
+static void leg_a(struct ipc_job *j)
+{
+	struct leg_sync *ls = j->ba;
+
+	for (uint64_t seq = 1;; seq++) {
+		while (isolator_chan_post(j->ab, &seq, 8))
+			ipc_relax();
+		atomic_store_explicit(&ls->posted, seq, memory_order_release);
+		while (atomic_load_explicit(&ls->done, memory_order_acquire) != seq)
+			ipc_relax();
+		if (isolator_tsc() > j->end_tsc)
+			break;
+	}
+	atomic_store_explicit(&ls->posted, IPC_STOP, memory_order_release);
+}
+
+static void leg_b(struct ipc_job *j)
+{
+	struct poll_set *ps = j->ctx;
+	struct leg_sync *ls = j->ba;
+	int all = ps->chan[POLL_ACTIVE] == j->ab, err = 0;
+
+	for (int i = 0; all && i < POLL_CHANNELS && !err; i++)
+		err = isolator_chan_register(ps->chan[i], poll_set_msg, ps);
+	if (err)
+		abort(); /* registration of fresh channels cannot fail but for ENOMEM */
+	for (uint64_t last = 0;;) {
+		uint64_t v, t0, t1;
+		int n;
+
+		while ((v = atomic_load_explicit(&ls->posted, memory_order_acquire)) == last)
+			ipc_relax();
+		if (v == IPC_STOP)
+			break;
+		ps->have = 0;
+		t0 = isolator_tsc_ordered();
+		n = all ? isolator_poll_all(1) : isolator_chan_poll(j->ab, poll_set_msg, ps, 1);
+		t1 = isolator_tsc_ordered();
+		if (n != 1 || !ps->have || ps->got != v)
+			j->errors++;
+		else if (v > IPC_WARMUP)
+			bench_hist_add(j->hist, isolator_cycles_to_ns(t1 - t0));
+		atomic_store_explicit(&ls->done, v, memory_order_release);
+		last = v;
+	}
+	for (int i = 0; all && i < POLL_CHANNELS; i++)
+		isolator_chan_unregister(ps->chan[i]);
+}
+
 /* --- memcpy: the copy bandwidth between the two cores ------------------------- */
 
 /* 16 KiB chunks in a 1 MiB buffer, as the 1024-byte rings: measured here,
@@ -394,6 +463,71 @@ static void floor_b(struct ipc_job *j)
 			break;
 		atomic_store_explicit(&l->pong, v, memory_order_release);
 		last = v;
+	}
+}
+
+/* --- floor_ring: the latency layout's lines, without the library ----------------- */
+
+#define FLOOR_RING_SLOTS 1024
+
+/* A message as the latency layout stores an 8-byte one: stamp, len, data. */
+struct floor_slot {
+	_Atomic uint32_t stamp; /* index + 1 once written */
+	uint32_t len;
+	uint64_t data;
+};
+
+struct floor_ring {
+	alignas(128) struct floor_slot ab[FLOOR_RING_SLOTS];
+	alignas(128) struct floor_slot ba[FLOOR_RING_SLOTS];
+};
+
+static void floor_ring_put(struct floor_slot *s, uint32_t i, uint64_t v)
+{
+	s += i % FLOOR_RING_SLOTS;
+	s->data = v;
+	s->len = 8;
+	atomic_store_explicit(&s->stamp, i + 1, memory_order_release);
+}
+
+static uint64_t floor_ring_get(struct floor_slot *s, uint32_t i)
+{
+	s += i % FLOOR_RING_SLOTS;
+	while (atomic_load_explicit(&s->stamp, memory_order_acquire) != i + 1)
+		ipc_relax();
+	return s->data;
+}
+
+static void floor_ring_a(struct ipc_job *j)
+{
+	struct floor_ring *r = j->ab;
+	uint32_t i = 0;
+
+	for (uint64_t seq = 1;; seq++, i++) {
+		uint64_t t0 = isolator_tsc_ordered(), t1;
+
+		floor_ring_put(r->ab, i, seq);
+		if (floor_ring_get(r->ba, i) != seq)
+			j->errors++;
+		t1 = isolator_tsc_ordered();
+		if (seq > IPC_WARMUP)
+			bench_hist_add(j->hist, isolator_cycles_to_ns(t1 - t0));
+		if (t1 > j->end_tsc)
+			break;
+	}
+	floor_ring_put(r->ab, i + 1, IPC_STOP);
+}
+
+static void floor_ring_b(struct ipc_job *j)
+{
+	struct floor_ring *r = j->ab;
+
+	for (uint32_t i = 0;; i++) {
+		uint64_t v = floor_ring_get(r->ab, i);
+
+		if (v == IPC_STOP)
+			break;
+		floor_ring_put(r->ba, i, v);
 	}
 }
 
@@ -698,8 +832,34 @@ static int run_ring(const struct ipc_params *p, const struct ipc_ring_mode *m,
 	return 0;
 }
 
-/* Round trip only: A posts on the active channel of 64, B takes it through
- * isolator_poll_all() and answers on a plain channel. */
+/* The receive leg (leg_a, leg_b) for @ns: @kind 0 on one plain channel with
+ * isolator_chan_poll(), 1 through isolator_poll_all() over 64 channels, 2
+ * the same with a doorbell. */
+static int run_leg(const struct ipc_params *p, int kind, uint64_t ns, struct ipc_result *res)
+{
+	struct poll_set *ps = kind ? poll_set_new(kind == 2) : calloc(1, sizeof(*ps));
+	struct leg_sync *ls = aligned_alloc(128, sizeof(*ls));
+	struct ipc_job j = { .hist = &res->leg, .ctx = ps, .ba = ls };
+	struct isolator_chan *one = NULL;
+	int err = -ENOMEM;
+
+	if (ps && ls && (kind || (one = shm_create(8)))) {
+		memset(ls, 0, sizeof(*ls));
+		j.ab = kind ? ps->chan[POLL_ACTIVE] : one;
+		err = run_pair(p, &j, ns, leg_a, leg_b);
+	}
+	if (one)
+		shm_destroy(one);
+	if (ps)
+		poll_set_free(ps);
+	free(ls);
+	res->has_leg |= !err;
+	res->errors += j.errors;
+	return err;
+}
+
+/* Round trip, then the receive leg: A posts on the active channel of 64, B
+ * takes it through isolator_poll_all() and answers on a plain channel. */
 static int run_poll(const struct ipc_params *p, int bell, struct ipc_result *res)
 {
 	struct poll_set *ps = poll_set_new(bell);
@@ -711,12 +871,12 @@ static int run_poll(const struct ipc_params *p, int bell, struct ipc_result *res
 	j.ab = ps->chan[POLL_ACTIVE];
 	j.ba = shm_create(8);
 	if (j.ba)
-		err = run_pair(p, &j, p->duration_ns, poll_rtt_a, poll_rtt_b);
+		err = run_pair(p, &j, p->duration_ns / 2, poll_rtt_a, poll_rtt_b);
 	shm_destroy(j.ba);
 	poll_set_free(ps);
 	res->has_rtt = !err;
 	res->errors += j.errors;
-	return err;
+	return err ? err : run_leg(p, bell ? 2 : 1, p->duration_ns / 2, res);
 }
 
 static int run_memcpy(const struct ipc_params *p, struct ipc_result *res)
@@ -752,6 +912,23 @@ static int run_floor(const struct ipc_params *p, struct ipc_result *res)
 	err = run_pair(p, &j, p->duration_ns / 2, floor_a, floor_b);
 	free(l);
 	res->has_rtt = !err;
+	return err;
+}
+
+static int run_floor_ring(const struct ipc_params *p, struct ipc_result *res)
+{
+	struct floor_ring *r = aligned_alloc(128, sizeof(*r));
+	struct ipc_job j = { .hist = &res->rtt };
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	memset(r, 0, sizeof(*r));
+	j.ab = r;
+	err = run_pair(p, &j, p->duration_ns / 2, floor_ring_a, floor_ring_b);
+	free(r);
+	res->has_rtt = !err;
+	res->errors += j.errors;
 	return err;
 }
 
@@ -797,12 +974,21 @@ out:
 static int run_mode(const struct ipc_params *p, enum ipc_mode_id m, struct ipc_result *res)
 {
 	switch (m) {
-	case M_SHM:
-		return run_ring(p, &shm_mode, &shm_ops, res);
+	case M_SHM: {
+		/* a quarter for the receive leg, the yardstick of poll_all's */
+		struct ipc_params q = *p;
+		int err;
+
+		q.duration_ns = p->duration_ns - p->duration_ns / 4;
+		err = run_ring(&q, &shm_mode, &shm_ops, res);
+		return err ? err : run_leg(p, 0, p->duration_ns / 4, res);
+	}
 	case M_SHM_TPUT:
 		return run_ring(p, &shm_mode, &shm_tput_ops, res);
 	case M_FLOOR:
 		return run_floor(p, res);
+	case M_FLOOR_RING:
+		return run_floor_ring(p, res);
 	case M_POLL_ALL:
 	case M_POLL_SCAN:
 		return run_poll(p, m == M_POLL_ALL, res);
@@ -851,6 +1037,16 @@ static uint64_t p50_of(const struct ipc_result *r)
 	return s.count ? s.p50_ns : 0;
 }
 
+static uint64_t leg_p50_of(const struct ipc_result *r)
+{
+	struct bench_summary s;
+
+	if (!r->ran || !r->has_leg)
+		return 0;
+	bench_hist_summary(&r->leg, &s);
+	return s.count ? s.p50_ns : 0;
+}
+
 /* The goals of issue 17, each a ratio of two results of this run (0: not measured). */
 struct ipc_goals {
 	double p50_over_floor;           /* shm p50 / floor p50, want <= 1.1 */
@@ -859,7 +1055,8 @@ struct ipc_goals {
 	double vs_rte_single[IPC_NSIZES];/* best single-send shm / rte_ring single */
 	int shm_mode[IPC_NSIZES], shm_send[IPC_NSIZES];
 	double of_memcpy[IPC_NSIZES];    /* best shm bytes/s / memcpy bytes/s */
-	double poll_leg[2];              /* poll_all, poll_scan: receive leg / one channel's */
+	double poll_leg[2];              /* poll_all, poll_scan: receive leg / one channel's, from round trips */
+	double poll_recv[2];             /* the same timed directly (leg_b): p50 / one channel's p50 */
 };
 
 static void goals(const struct ipc_result *r, struct ipc_goals *g)
@@ -884,12 +1081,16 @@ static void goals(const struct ipc_result *r, struct ipc_goals *g)
 		if (r[M_MEMCPY].ran)
 			g->of_memcpy[s] = ratio(b * (double)ipc_size(s), r[M_MEMCPY].bytes_per_s);
 	}
-	/* a round trip is two legs; with one channel each, a leg is p50 / 2 */
 	for (int i = 0; i < 2; i++) {
 		uint64_t pa = p50_of(&r[M_POLL_ALL + i]);
+		uint64_t la = leg_p50_of(&r[M_POLL_ALL + i]), one = leg_p50_of(&r[M_SHM]);
 
+		/* estimated: a round trip is two legs, with one channel each p50 / 2 */
 		if (pa && shm)
 			g->poll_leg[i] = 2.0 * (double)pa / (double)shm - 1;
+		/* timed: the receive legs on B, against one channel's */
+		if (la && one)
+			g->poll_recv[i] = (double)la / (double)one;
 	}
 }
 
@@ -944,6 +1145,21 @@ static void print_table(const struct ipc_params *p, const struct ipc_result *r,
 		putchar('\n');
 	}
 
+	printf("# receive leg: one poll that finds the one message waiting, timed on B, ns\n");
+	for (int i = 0; i < M_COUNT; i++) {
+		struct bench_summary s;
+
+		if (!(p->modes & (1u << i)) || !r[i].ran || !r[i].has_leg)
+			continue;
+		bench_hist_summary(&r[i].leg, &s);
+		if (s.count)
+			printf("%-9s %-30s %8llu %8llu %8llu %9llu %10llu\n", mode_info[i].name,
+			       i == M_SHM ? "isolator_chan_poll, 1 channel" : mode_info[i].what,
+			       (unsigned long long)s.min_ns, (unsigned long long)s.p50_ns,
+			       (unsigned long long)s.p99_ns, (unsigned long long)s.p9999_ns,
+			       (unsigned long long)s.max_ns);
+	}
+
 	printf("# streaming A -> B: Mmsg/s = 10^6 messages/s, MB/s = 10^6 bytes/s; burst = %d per send"
 	       " (%d of 1024 B)\n", IPC_BURST, IPC_BURST_BYTES / 1024);
 	printf("%-9s %-6s", "mode", "send");
@@ -994,9 +1210,12 @@ static void print_table(const struct ipc_params *p, const struct ipc_result *r,
 			       send_names[g.shm_send[s]], s < IPC_NSIZES - 1 ? "," : "\n");
 	}
 	print_sizes("best shm bytes/s / memcpy bytes/s", g.of_memcpy, " (the physical limit is 1)");
+	if (g.poll_recv[0] > 0)
+		printf("# goal: poll_all's receive leg / one channel's, p50 timed on B = %.2f (want <= 2);"
+		       " without the doorbell %.2f\n", g.poll_recv[0], g.poll_recv[1]);
 	if (g.poll_leg[0] > 0)
-		printf("# goal: poll_all's receive leg / one channel's = 2 * p50(poll_all) / p50(shm) - 1 = %.2f"
-		       " (want <= 2); without the doorbell %.2f\n", g.poll_leg[0], g.poll_leg[1]);
+		printf("#   the same estimated from round trips, 2 * p50(poll_all) / p50(shm) - 1 = %.2f;"
+		       " without the doorbell %.2f\n", g.poll_leg[0], g.poll_leg[1]);
 }
 
 static void json_tput(struct json *j, double v)
@@ -1065,6 +1284,13 @@ static void print_json(FILE *f, const struct ipc_params *p, const struct ipc_res
 		json_summary(&j, &s);
 		json_key(&j, "jitter_ns");
 		json_uint(&j, s.jitter_ns);
+		if (r[i].has_leg) {
+			struct bench_summary ls;
+
+			bench_hist_summary(&r[i].leg, &ls);
+			json_key(&j, "receive_leg_ns");
+			json_summary(&j, &ls);
+		}
 		/* the first two streams under their old names */
 		json_key(&j, "throughput_msgs_per_s");
 		json_tput(&j, r[i].tput[IPC_SINGLE][0]);
@@ -1130,6 +1356,8 @@ static void print_json(FILE *f, const struct ipc_params *p, const struct ipc_res
 	}
 	json_ratio(&j, "poll_all_leg_over_one_channel", g.poll_leg[0]);
 	json_ratio(&j, "poll_scan_leg_over_one_channel", g.poll_leg[1]);
+	json_ratio(&j, "poll_all_receive_leg_over_one_channel_timed", g.poll_recv[0]);
+	json_ratio(&j, "poll_scan_receive_leg_over_one_channel_timed", g.poll_recv[1]);
 	json_object_end(&j);
 	json_object_end(&j);
 }
@@ -1147,7 +1375,7 @@ static void usage(FILE *out)
 		"bandwidth between the two CPUs as the limit.\n\n"
 		"  --cpus A,B       the two CPUs (default: the last online CPU and the one before)\n"
 		"  --duration T     time per mode: half round trip, half shared by its streams (default 1 s)\n"
-		"  --modes LIST     comma-separated subset of: shm,shm_tput,floor,poll_all,poll_scan,\n"
+		"  --modes LIST     comma-separated subset of: shm,shm_tput,floor,floor_ring,poll_all,poll_scan,\n"
 		"                   futex,eventfd,pipe,ck_ring,rte_ring,memcpy\n"
 		"  --rounds N       run the modes in turn N times, T/N each, so that a change in the host's\n"
 		"                   speed during the run falls on every mode alike (default 20)\n"
@@ -1160,7 +1388,7 @@ static void usage(FILE *out)
 		"rte_ring at every size; poll_all over 64 channels at most twice one channel's poll.\n");
 }
 
-#define MODE_LIST "shm, shm_tput, floor, poll_all, poll_scan, futex, eventfd, pipe, ck_ring, rte_ring, memcpy"
+#define MODE_LIST "shm, shm_tput, floor, floor_ring, poll_all, poll_scan, futex, eventfd, pipe, ck_ring, rte_ring, memcpy"
 
 static int parse_modes(const char *text, unsigned *modes)
 {
@@ -1312,6 +1540,7 @@ int bench_ipc(int argc, char **argv)
 	pthread_getschedparam(pthread_self(), &saved_policy, &saved_param);
 	for (int i = 0; i < M_COUNT; i++) {
 		bench_hist_init(&res[i].rtt, 0);
+		bench_hist_init(&res[i].leg, 0);
 		if (i == M_CK && !ipc_ck_mode)
 			res[i].why = ipc_ck_missing;
 		if (i == M_RTE && !ipc_rte_mode)

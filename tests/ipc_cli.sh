@@ -36,18 +36,18 @@ case "$online" in
 		sed 's/^/#   /' "$tmp/err"
 	fi
 	missing=""
-	for m in shm shm_tput floor poll_all poll_scan futex eventfd pipe ck_ring rte_ring memcpy; do
+	for m in shm shm_tput floor floor_ring poll_all poll_scan futex eventfd pipe ck_ring rte_ring memcpy; do
 		grep -q "^$m " "$tmp/table" || missing="$missing $m"
 	done
 	if [ -z "$missing" ]; then ok "the table has a row per mode"; else not_ok "rows missing:$missing"; fi
-	"$ISOLATOR" bench ipc --duration 0.05 --quiet --json --modes shm,shm_tput,floor,pipe,memcpy >"$tmp/json" 2>"$tmp/err"
+	"$ISOLATOR" bench ipc --duration 0.05 --quiet --json --modes shm,shm_tput,floor,floor_ring,poll_all,pipe,memcpy >"$tmp/json" 2>"$tmp/err"
 	if python3 - "$tmp/json" "$SCHEMA" <<'PY'
 import json, sys, jsonschema
 d = json.load(open(sys.argv[1]))
 jsonschema.validate(d, json.load(open(sys.argv[2])))
 assert d["schema"] == "isolator-bench/1" and d["test"] == "ipc"
 modes = [r["mode"] for r in d["results"]]
-assert modes == ["shm", "shm_tput", "floor", "pipe", "memcpy"], modes
+assert modes == ["shm", "shm_tput", "floor", "floor_ring", "poll_all", "pipe", "memcpy"], modes
 for r in d["results"]:
     assert "throughput_msgs_per_s" in r
     assert r["sequence_errors"] == 0
@@ -62,8 +62,11 @@ for r in d["results"]:
         assert streams == {("single", b) for b in (8, 64, 256, 1024)}, streams
     if r["mode"] == "memcpy":
         assert r["bytes_per_s"] > 0 and r["count"] == 0
+    # the receive leg timed on B: one channel's poll and poll_all's, nobody else's
+    assert ("receive_leg_ns" in r) == (r["mode"] in ("shm", "poll_all")), r["mode"]
 g = d["goals"]
 assert all("best_shm_over_best_rte_ring_%dB" % b in g for b in (8, 64, 256, 1024)), g
+assert "poll_all_receive_leg_over_one_channel_timed" in g, g
 PY
 	then ok "--json: valid isolator-bench/1, one entry per selected mode, streams at every size, no sequence errors"
 	else not_ok "--json output"; sed 's/^/#   /' "$tmp/json" "$tmp/err"; fi
