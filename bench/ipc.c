@@ -794,15 +794,16 @@ static void add_stream(struct ipc_result *res, int k, int s, const struct ipc_jo
 	res->msgs_ns[k][s] += (double)isolator_cycles_to_ns(j->t_last - j->t_first);
 }
 
+/* A ring mode's round trip, for @ns. Its streams run apart (run_stream). */
 static int run_ring(const struct ipc_params *p, const struct ipc_ring_mode *m,
-		    const struct ipc_ring_ops *ops, struct ipc_result *res)
+		    const struct ipc_ring_ops *ops, uint64_t ns, struct ipc_result *res)
 {
 	struct ipc_job j = { .hist = &res->rtt };
-	int nstreams = 0, err;
+	int err;
 
 	j.ab = ops->create(8);
 	j.ba = ops->create(8);
-	err = j.ab && j.ba ? run_pair(p, &j, p->duration_ns / 2, m->rtt_a, m->rtt_b) : -ENOMEM;
+	err = j.ab && j.ba ? run_pair(p, &j, ns, m->rtt_a, m->rtt_b) : -ENOMEM;
 	if (j.ab)
 		ops->destroy(j.ab);
 	if (j.ba)
@@ -811,24 +812,56 @@ static int run_ring(const struct ipc_params *p, const struct ipc_ring_mode *m,
 		return err;
 	res->has_rtt = 1;
 	res->errors += j.errors;
-	for (int k = 0; k < IPC_NSENDS; k++)
-		nstreams += m->stream_a[k][0] ? IPC_NSIZES : 0;
-	for (int k = 0; k < IPC_NSENDS; k++) {
-		for (int s = 0; s < IPC_NSIZES && m->stream_a[k][s]; s++) {
-			struct ipc_job js = { .size = ipc_size(s) };
+	return 0;
+}
 
-			js.ab = ops->create(ipc_size(s));
-			if (!js.ab)
-				return -ENOMEM;
-			err = run_pair(p, &js, p->duration_ns / 2 / (uint64_t)nstreams, m->stream_a[k][s],
-				       m->stream_b[s]);
-			ops->destroy(js.ab);
-			if (err)
-				return err;
-			add_stream(res, k, s, &js);
-			res->errors += js.errors;
-		}
+/* The ring modes' measurements and constructors; 0 for the other modes. */
+static int ring_of(enum ipc_mode_id i, const struct ipc_ring_mode **m, const struct ipc_ring_ops **ops)
+{
+	switch (i) {
+	case M_SHM:
+		*m = &shm_mode;
+		*ops = &shm_ops;
+		return 1;
+	case M_SHM_TPUT:
+		*m = &shm_mode;
+		*ops = &shm_tput_ops;
+		return 1;
+	case M_CK:
+		*m = ipc_ck_mode;
+		*ops = &ipc_ck_ops;
+		return *m != NULL;
+	case M_RTE:
+		*m = ipc_rte_mode;
+		*ops = &ipc_rte_ops;
+		return *m != NULL;
+	default:
+		return 0;
 	}
+}
+
+/* Ring mode @i's stream of sends @k at size @s, if it has one: its share of
+ * the half of the mode's time that its streams take. */
+static int run_stream(const struct ipc_params *p, enum ipc_mode_id i, int k, int s, struct ipc_result *res)
+{
+	const struct ipc_ring_mode *m;
+	const struct ipc_ring_ops *ops;
+	struct ipc_job js = { .size = ipc_size(s) };
+	int nstreams = 0, err;
+
+	if (!ring_of(i, &m, &ops) || !m->stream_a[k][s])
+		return 0;
+	for (int kk = 0; kk < IPC_NSENDS; kk++)
+		nstreams += m->stream_a[kk][0] ? IPC_NSIZES : 0;
+	js.ab = ops->create(ipc_size(s));
+	if (!js.ab)
+		return -ENOMEM;
+	err = run_pair(p, &js, p->duration_ns / 2 / (uint64_t)nstreams, m->stream_a[k][s], m->stream_b[s]);
+	ops->destroy(js.ab);
+	if (err)
+		return err;
+	add_stream(res, k, s, &js);
+	res->errors += js.errors;
 	return 0;
 }
 
@@ -971,20 +1004,18 @@ out:
 	return err;
 }
 
+/* Mode @m's part of a round but for a ring's streams (run_stream). */
 static int run_mode(const struct ipc_params *p, enum ipc_mode_id m, struct ipc_result *res)
 {
-	switch (m) {
-	case M_SHM: {
-		/* a quarter for the receive leg, the yardstick of poll_all's */
-		struct ipc_params q = *p;
-		int err;
+	const struct ipc_ring_mode *rm;
+	const struct ipc_ring_ops *ops;
+	int err;
 
-		q.duration_ns = p->duration_ns - p->duration_ns / 4;
-		err = run_ring(&q, &shm_mode, &shm_ops, res);
+	switch (m) {
+	case M_SHM:
+		/* a quarter for the receive leg, the yardstick of poll_all's */
+		err = run_ring(p, &shm_mode, &shm_ops, p->duration_ns / 4, res);
 		return err ? err : run_leg(p, 0, p->duration_ns / 4, res);
-	}
-	case M_SHM_TPUT:
-		return run_ring(p, &shm_mode, &shm_tput_ops, res);
 	case M_FLOOR:
 		return run_floor(p, res);
 	case M_FLOOR_RING:
@@ -994,11 +1025,9 @@ static int run_mode(const struct ipc_params *p, enum ipc_mode_id m, struct ipc_r
 		return run_poll(p, m == M_POLL_ALL, res);
 	case M_MEMCPY:
 		return run_memcpy(p, res);
-	case M_CK:
-		return run_ring(p, ipc_ck_mode, &ipc_ck_ops, res);
-	case M_RTE:
-		return run_ring(p, ipc_rte_mode, &ipc_rte_ops, res);
 	default:
+		if (ring_of(m, &rm, &ops))
+			return run_ring(p, rm, ops, p->duration_ns / 2, res);
 		return run_wake(p, m, res);
 	}
 }
@@ -1378,7 +1407,8 @@ static void usage(FILE *out)
 		"  --modes LIST     comma-separated subset of: shm,shm_tput,floor,floor_ring,poll_all,poll_scan,\n"
 		"                   futex,eventfd,pipe,ck_ring,rte_ring,memcpy\n"
 		"  --rounds N       run the modes in turn N times, T/N each, so that a change in the host's\n"
-		"                   speed during the run falls on every mode alike (default 20)\n"
+		"                   speed during the run falls on every mode alike (default 20); in each\n"
+		"                   round the rings' streams run size by size, side by side\n"
 		"  --fifo PRIO      run both threads SCHED_FIFO at PRIO (1-99) so other tasks cannot share\n"
 		"                   their CPUs; both CPUs are then busy for the whole run (default: off)\n"
 		"  --json[=FILE]    JSON (schema isolator-bench/1) on stdout instead of the table;\n"
@@ -1570,6 +1600,20 @@ int bench_ipc(int argc, char **argv)
 			res[i].ran = 1;
 			done = 1;
 		}
+		/* The rings' streams size by size, every ring's beside the
+		 * others': the streams compared in a goal run milliseconds
+		 * apart, not a mode's whole round apart. */
+		for (int s = 0; s < IPC_NSIZES && rc == EXIT_OK; s++)
+			for (int k = 0; k < IPC_NSENDS && rc == EXIT_OK; k++)
+				for (int i = 0; i < M_COUNT && rc == EXIT_OK; i++) {
+					int err;
+
+					if (!(p.modes & (1u << i)) || res[i].why)
+						continue;
+					err = run_stream(&round, (enum ipc_mode_id)i, k, s, &res[i]);
+					if (err)
+						rc = fail("bench ipc: mode %s: %s", mode_info[i].name, strerror(-err));
+				}
 	}
 	for (int i = 0; i < M_COUNT; i++) {
 		for (int k = 0; k < IPC_NSENDS; k++)
