@@ -223,8 +223,14 @@ for s in $suites machine; do
 	/^ISOLATOR-VM: begin / { split($0, w, " "); cur = w[3] == suite ? w[4] : "-"; begun[cur] = 1; notok[cur] = 0; next }
 	/^ISOLATOR-VM: end / { split($0, w, " "); if (w[3] == suite) { ended[w[4]] = 1; rc[w[4]] = w[5] }; cur = ""; next }
 	/^ISOLATOR-VM: timeout / { split($0, w, " "); if (w[3] == suite) timedout[w[4]] = 1; next }
+	# the first report of a suite is kept with the lines that follow it
+	# (what stalled, which task, the stack): CI shows only this output
+	ctx > 0 { report = report "#   | " $0 "\n"; ctx-- }
 	$0 ~ splat {
-		if ((suite == "machine" && cur == "") || (cur != "" && cur != "-")) splats = splats "# " $0 "\n"
+		if ((suite == "machine" && cur == "") || (cur != "" && cur != "-")) {
+			if (splats == "") { report = "#   | " $0 "\n"; ctx = 24 }
+			splats = splats "# " $0 "\n"
+		}
 	}
 	cur == "" || cur == "-" { next }
 	/^(not )?ok - / { ok = !/^not /; if (!ok) notok[cur]++; sub(/^(not )?ok - /, ""); tap(ok, $0); next }
@@ -233,7 +239,7 @@ for s in $suites machine; do
 		if (suite == "machine") {
 			for (b = 0; b < nboots; b++)
 				tap(reached[b] && done[b], sprintf("boot %d reached init and ran its plan to the end", b))
-			if (splats != "") printf "%s", splats
+			if (splats != "") printf "%s# the first report:\n%s", splats, report
 			tap(splats == "", "no WARN/BUG/lockdep/RCU stall/hung task in the console outside the tests")
 		} else {
 			for (i = 1; i <= np; i++) {
@@ -243,7 +249,7 @@ for s in $suites machine; do
 				else if (!ended[t]) tap(0, t " did not finish (the guest died or the boot timed out)")
 				else if (rc[t] != 0 && !notok[t]) tap(0, t " exited with status " rc[t])
 			}
-			if (splats != "") printf "%s", splats
+			if (splats != "") printf "%s# the first report:\n%s", splats, report
 			tap(splats == "", suite ": no WARN/BUG/lockdep/RCU stall/hung task in the console")
 		}
 		printf "1..%d\n", n
