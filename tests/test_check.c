@@ -194,6 +194,12 @@ static const struct scenario scenarios[] = {
 	{ "smi", TUNE_FAIL, "1000 SMIs in a minute", { { "proc/uptime", "60.0 1.0" } }, smi1000 },
 	{ "smi", TUNE_SKIP, "no msr device", { { NULL } } },
 
+	{ "rcu_boost", TUNE_PASS, "no boost threads", { { "sys/module/rcutree/parameters/kthread_prio", "1" } } },
+	{ "rcu_boost", TUNE_PASS, "kthread_prio 99", { { "sys/module/rcutree/parameters/kthread_prio", "99" }, { "proc/18/comm", "rcub/0" } } },
+	{ "rcu_boost", TUNE_WARN, "kthread_prio 50 with rcub/0", { { "sys/module/rcutree/parameters/kthread_prio", "50" }, { "proc/18/comm", "rcub/0" } } },
+	{ "rcu_boost", TUNE_FAIL, "kthread_prio 1 with rcub/0", { { "sys/module/rcutree/parameters/kthread_prio", "1" }, { "proc/18/comm", "rcub/0" } } },
+	{ "rcu_boost", TUNE_SKIP, "no rcutree", { { NULL } } },
+
 	{ "kthreads", TUNE_PASS, "only per-CPU threads", { { NULL } }, kt_bound },
 	{ "kthreads", TUNE_WARN, "unbound thread allowed, ran elsewhere", { { NULL } }, kt_unbound_away },
 	{ "kthreads", TUNE_FAIL, "unbound thread ran on the CPU", { { NULL } }, kt_unbound_here },

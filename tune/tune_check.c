@@ -689,6 +689,74 @@ static void check_rt_throttling(const struct ctx *c, struct tune_check *r)
 	       "SCHED_FIFO task then owns its CPU, so keep housekeeping CPUs");
 }
 
+/* libisolator's default SCHED_FIFO priority for an isolated task */
+#define TUNE_ISOLATED_FIFO 80
+
+/* Is there a kernel thread whose name starts with @prefix? */
+static int kthread_named(const struct ctx *c, const char *prefix)
+{
+	char dir[512], path[700], comm[64];
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	if (sysroot_path(dir, sizeof(dir), c->sysroot, "/proc") || !(d = opendir(dir)))
+		return 0;
+	while (!found && (de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
+		found = read_text(path, comm, sizeof(comm)) > 0 &&
+			!strncmp(comm, prefix, strlen(prefix));
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * With RCU priority boosting (PREEMPT_RT turns it on), a task preempted in
+ * an RCU read-side section -- on PREEMPT_RT any spinlock holder, such as
+ * kworker/N folding vmstat under zone->lock -- is boosted after
+ * RCU_BOOST_DELAY to SCHED_FIFO rcutree.kthread_prio, 1 by default. Below
+ * the isolated task's priority the boost only makes it an RT task, which the
+ * fair server no longer serves: it never runs while the isolated loop spins,
+ * the grace period never ends, and whoever waits for it or for its lock
+ * (munmap, synchronize_rcu, reclaim) waits too. Seen in our VM tests; stock
+ * kernels the same.
+ */
+static void check_rcu_boost(const struct ctx *c, struct tune_check *r)
+{
+	long prio = rd_long(c, "/sys/module/rcutree/parameters/kthread_prio", -1);
+
+	if (prio < 0) {
+		r->status = TUNE_SKIP;
+		EVIDENCE(r, "no /sys/module/rcutree/parameters/kthread_prio (not tree RCU)");
+		return;
+	}
+	if (!kthread_named(c, "rcub/")) {
+		r->status = TUNE_PASS;
+		EVIDENCE(r, "no rcub/ threads: RCU does not boost preempted readers (a fair reader "
+			    "keeps the fair server's share)");
+		return;
+	}
+	EVIDENCE(r, "RCU boosts a reader preempted on CPU %s to SCHED_FIFO %ld "
+		    "(rcutree.kthread_prio)", c->list, prio);
+	if (prio > TUNE_ISOLATED_FIFO) {
+		r->status = TUNE_PASS;
+		EVIDENCE(r, ", above libisolator's default %d: keep the isolated task below it",
+			 TUNE_ISOLATED_FIFO);
+		return;
+	}
+	EVIDENCE(r, ": an isolated SCHED_FIFO task above %ld (libisolator's default is %d) keeps "
+		    "it from running, so RCU grace periods stall, and with them every task waiting "
+		    "on one or on the reader's lock", prio, TUNE_ISOLATED_FIFO);
+	/* a value someone chose protects tasks below it; the default 1, none */
+	r->status = prio > 1 ? TUNE_WARN : TUNE_FAIL;
+	FIX(r, "add rcutree.kthread_prio=99 to the kernel command line (above the isolated task's "
+	       "priority: a boosted reader preempts it briefly, then the grace period ends)");
+	BOOT(r, "rcutree.kthread_prio=99");
+}
+
 static void check_timer_migration(const struct ctx *c, struct tune_check *r)
 {
 	long v = rd_long(c, "/proc/sys/kernel/timer_migration", -1);
@@ -1299,6 +1367,7 @@ static const struct {
 	{ "cpu_dma_latency", "/dev/cpu_dma_latency holder", check_dma_latency },
 	{ "smt_sibling", "busy SMT sibling", check_smt },
 	{ "rt_throttling", "RT throttling", check_rt_throttling },
+	{ "rcu_boost", "RCU priority boosting", check_rcu_boost },
 	{ "timer_migration", "timer migration", check_timer_migration },
 	{ "watchdogs", "NMI and soft-lockup watchdogs", check_watchdogs },
 	{ "thp", "transparent huge pages", check_thp },

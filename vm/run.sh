@@ -47,6 +47,13 @@ arm64|aarch64)
 esac
 # The default boot; tests without a vm-cmdline share it.
 default_cmdline="console=$console panic=-1 nohz_full=3 isolcpus=3 rcu_nocbs=3${extra_cmdline:+ $extra_cmdline}"
+# Added to every boot, as `isolator check` (rcu_boost) tells a user to: a task
+# preempted in an RCU read-side section on CPU 3 (on PREEMPT_RT any spinlock
+# holder, e.g. kworker/3 folding vmstat under zone->lock) is boosted to
+# SCHED_FIFO rcutree.kthread_prio, 1 by default: below the tests' SCHED_FIFO
+# 50-80 loops it never runs again, and the grace period, the lock's other
+# waiters and the console check stall with it (CI, stock kernels the same).
+every_boot="rcutree.kthread_prio=99"
 
 work=$top/build/vm/$arch
 root=$work/root
@@ -127,7 +134,7 @@ gcc -O2 -o "$work/gen_init_cpio" build/kernel/src/usr/gen_init_cpio.c
 boots=$(wc -l <"$work/cmdlines")
 b=0
 while [ "$b" -lt "$boots" ]; do
-	cl=$(sed -n "$((b + 1))p" "$work/cmdlines")
+	cl="$(sed -n "$((b + 1))p" "$work/cmdlines") $every_boot"
 	bdir=$work/boot-$b
 	mkdir -p "$bdir"
 	# the tests' own limits, plus boot and shutdown (arm64 under TCG is slower)
