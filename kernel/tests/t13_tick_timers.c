@@ -32,7 +32,7 @@ static void run(enum what what, bool isolated)
 	if (pid == 0) {
 		struct itimerval it = { { 0, 50000 }, { 0, 50000 } };
 		struct rlimit rl;
-		double end;
+		double end, cap;
 
 		pin(ISO_CPU);
 		fifo(50);
@@ -48,8 +48,15 @@ static void run(enum what what, bool isolated)
 		}
 		if (isolated)
 			atomic_store(&t->err, control("start clock,resched,ipi"));
+		/*
+		 * 3 s; an isolated run goes on (up to 30 s) until its SIGXCPU
+		 * came: the limits count CPU time in ticks, and on a loaded
+		 * host 3 s of wall time may hold too few of them (behaviour,
+		 * not time, is what is asserted)
+		 */
 		end = now_s() + 3;
-		while (now_s() < end) {
+		cap = end + 27;
+		while (now_s() < end || (isolated && !atomic_load(&t->xcpu) && now_s() < cap)) {
 			double next = now_s() + 0.002;
 
 			while (now_s() < next)
@@ -66,7 +73,7 @@ static void run(enum what what, bool isolated)
 			control("stop");
 		_exit(0);
 	}
-	wait_limit(pid, 30, "the timer test task", NULL, 0);
+	wait_limit(pid, 60, "the timer test task", NULL, 0);
 }
 
 int main(void)
@@ -86,7 +93,8 @@ int main(void)
 		if (iso)
 			result(atomic_load(&t->err) == 0, "t13: isolate CPU 3 (RLIMIT_RTTIME)");
 	}
-	printf("# 3 s spinning, %s every 2 ms:   %12s %12s\n", "tick", "stock", "isolated");
+	printf("# 3 s spinning (isolated: until SIGXCPU, <= 30 s), %s every 2 ms: %s %s\n", "tick",
+	       "stock", "isolated");
 	printf("# SIGVTALRM (ITIMER_VIRTUAL 50 ms)       %12d %12d\n", v[0], v[1]);
 	printf("# SIGXCPU (RLIMIT_CPU 1 s)               %12d %12d\n", x[0], x[1]);
 	printf("# SIGXCPU (RLIMIT_RTTIME 300 ms)         %12d %12d\n", rt[0], rt[1]);
