@@ -932,34 +932,19 @@ static int run_memcpy(const struct ipc_params *p, struct ipc_result *res)
 	return err;
 }
 
-static int run_floor(const struct ipc_params *p, struct ipc_result *res)
+/* A round trip on @size zeroed bytes of shared memory of its own: floor, floor_ring. */
+static int run_raw(const struct ipc_params *p, size_t size, void (*fn_a)(struct ipc_job *),
+		   void (*fn_b)(struct ipc_job *), struct ipc_result *res)
 {
-	struct floor_lines *l = aligned_alloc(128, sizeof(*l));
-	struct ipc_job j = { .hist = &res->rtt };
+	void *mem = aligned_alloc(128, (size + 127) & ~(size_t)127);
+	struct ipc_job j = { .hist = &res->rtt, .ab = mem };
 	int err;
 
-	if (!l)
+	if (!mem)
 		return -ENOMEM;
-	memset(l, 0, sizeof(*l));
-	j.ab = l;
-	err = run_pair(p, &j, p->duration_ns / 2, floor_a, floor_b);
-	free(l);
-	res->has_rtt = !err;
-	return err;
-}
-
-static int run_floor_ring(const struct ipc_params *p, struct ipc_result *res)
-{
-	struct floor_ring *r = aligned_alloc(128, sizeof(*r));
-	struct ipc_job j = { .hist = &res->rtt };
-	int err;
-
-	if (!r)
-		return -ENOMEM;
-	memset(r, 0, sizeof(*r));
-	j.ab = r;
-	err = run_pair(p, &j, p->duration_ns / 2, floor_ring_a, floor_ring_b);
-	free(r);
+	memset(mem, 0, size);
+	err = run_pair(p, &j, p->duration_ns / 2, fn_a, fn_b);
+	free(mem);
 	res->has_rtt = !err;
 	res->errors += j.errors;
 	return err;
@@ -1017,9 +1002,9 @@ static int run_mode(const struct ipc_params *p, enum ipc_mode_id m, struct ipc_r
 		err = run_ring(p, &shm_mode, &shm_ops, p->duration_ns / 4, res);
 		return err ? err : run_leg(p, 0, p->duration_ns / 4, res);
 	case M_FLOOR:
-		return run_floor(p, res);
+		return run_raw(p, sizeof(struct floor_lines), floor_a, floor_b, res);
 	case M_FLOOR_RING:
-		return run_floor_ring(p, res);
+		return run_raw(p, sizeof(struct floor_ring), floor_ring_a, floor_ring_b, res);
 	case M_POLL_ALL:
 	case M_POLL_SCAN:
 		return run_poll(p, m == M_POLL_ALL, res);
@@ -1056,24 +1041,25 @@ static double best(const struct ipc_result *r, int from, int to, int s, int *mod
 	return v;
 }
 
-static uint64_t p50_of(const struct ipc_result *r)
+/* p50 of histogram @h of a result that ran and has it (@has), else 0. */
+static uint64_t hist_p50(const struct ipc_result *r, const struct bench_hist *h, int has)
 {
 	struct bench_summary s;
 
-	if (!r->ran || !r->has_rtt)
+	if (!r->ran || !has)
 		return 0;
-	bench_hist_summary(&r->rtt, &s);
+	bench_hist_summary(h, &s);
 	return s.count ? s.p50_ns : 0;
+}
+
+static uint64_t p50_of(const struct ipc_result *r)
+{
+	return hist_p50(r, &r->rtt, r->has_rtt);
 }
 
 static uint64_t leg_p50_of(const struct ipc_result *r)
 {
-	struct bench_summary s;
-
-	if (!r->ran || !r->has_leg)
-		return 0;
-	bench_hist_summary(&r->leg, &s);
-	return s.count ? s.p50_ns : 0;
+	return hist_p50(r, &r->leg, r->has_leg);
 }
 
 /* The goals of issue 17, each a ratio of two results of this run (0: not measured). */
