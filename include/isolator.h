@@ -248,7 +248,8 @@ ISOLATOR_API int isolator_status(struct isolator_status *status);
 
 /**
  * @brief The backend isolator_start() would choose on this machine now.
- * @return ISOLATOR_BACKEND_KERNEL if /proc/isolator/control exists, else STOCK.
+ * @return ISOLATOR_BACKEND_KERNEL if the kernel extension is there
+ *         (/proc/isolator/stats or /proc/isolator/control exists), else STOCK.
  */
 ISOLATOR_API enum isolator_backend isolator_backend_available(void);
 

@@ -28,7 +28,20 @@ void chan_guard_remove(void *map);
 
 /* --- kernel backend (kernel.c) ------------------------------------------- */
 
-int kernel_control(const char *sysroot, const char *line);
+/* How the kernel extension is reached: its prctl(), or the control file of
+ * an older series. */
+enum kernel_via { KERNEL_VIA_NONE, KERNEL_VIA_PRCTL, KERNEL_VIA_CONTROL };
+enum kernel_cmd { KERNEL_START, KERNEL_TICK, KERNEL_STOP };
+/* prctl(option, arg, 0, 0, 0) as 0 or -errno; tests pass a fake one. */
+typedef int (*kernel_prctl_fn)(int option, unsigned long arg);
+
+/* Run @cmd with @bits (ISOLATOR_MASK_* or ISOLATOR_TICK_*): through *@via
+ * if one was found already, else the prctl() first, falling back to
+ * @sysroot's /proc/isolator/control only when the kernel does not announce
+ * the prctl(); sets *@via to the path that worked. @pr NULL is prctl(2).
+ * 0 or -errno, with isolator_errmsg() set. */
+int kernel_command(const char *sysroot, kernel_prctl_fn pr, enum kernel_cmd cmd, unsigned bits,
+		   enum kernel_via *via);
 int kernel_available(const char *sysroot);
 /* Parse /proc/isolator/culprits text (tests call it on built strings).
  * Returns the number of entries stored (the newest @max) or -errno. */
@@ -41,6 +54,9 @@ int culprits_parse(const char *text, struct isolator_culprit *out, unsigned max)
 int counts_parse_interrupts(struct isolator_counts *c, const char *text);
 int counts_parse_softirqs(struct isolator_counts *c, const char *text);
 int counts_parse_isolator(struct isolator_counts *c, const char *text);
+/* The /proc/isolator/stats format this library reads (its "version N" line;
+ * a file without one is the same format, from an older series). */
+#define ISOLATOR_STATS_VERSION 1
 struct isolator_counts *counts_new(void);
 
 /* The CPU the calling thread is pinned to, or a negative errno (-EINVAL if

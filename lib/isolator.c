@@ -32,6 +32,7 @@ static struct session {
 	int cpu;
 	unsigned mask;
 	unsigned applied, failed;
+	enum kernel_via via;	/* how the kernel backend was reached */
 	char reasons[1536];
 	struct stock_system sys;
 	int old_policy;
@@ -182,23 +183,6 @@ static void undo_thread_steps(void)
 		pthread_setschedparam(pthread_self(), session.old_policy, &session.old_param);
 }
 
-/* "start clock,resched,ipi" for the bits of @mask. */
-static void mask_words(char *buf, size_t len, const char *verb, unsigned bits,
-		       const char *const *words, size_t nwords)
-{
-	size_t n = (size_t)snprintf(buf, len, "%s", verb);
-	const char *sep = " ";
-
-	for (size_t i = 0; i < nwords; i++)
-		if (bits & (1u << i)) {
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, words[i]);
-			sep = ",";
-		}
-}
-
-static const char *const mask_words_start[] = { "clock", "resched", "ipi" };
-static const char *const mask_words_tick[] = { "sched", "rt", "tsc_sync" };
-
 /*
  * A child the application forks must not keep the CPU's ownership after the
  * session ends: the flock belongs to the open file, which fork shares. The
@@ -299,11 +283,7 @@ ISOLATOR_API int isolator_start_params(unsigned mask, const struct isolator_para
 	snprintf(session.reasons + n, sizeof(session.reasons) - n, "%s", session.sys.reasons);
 
 	if (session.backend == ISOLATOR_BACKEND_KERNEL) {
-		char line[64];
-
-		mask_words(line, sizeof(line), "start", mask, mask_words_start,
-			   ARRAY_SIZE(mask_words_start));
-		err = kernel_control(NULL, line);
+		err = kernel_command(NULL, NULL, KERNEL_START, mask, &session.via);
 		if (err) {
 			/* nothing half-applied: undo the stock steps too */
 			restore_system();
@@ -332,11 +312,7 @@ ISOLATOR_API int isolator_tick(unsigned flags)
 	if (!session.active)
 		return set_error(ENOTCONN, "not isolated: call isolator_start() first");
 	if (session.backend == ISOLATOR_BACKEND_KERNEL) {
-		char line[64];
-
-		mask_words(line, sizeof(line), "tick", flags, mask_words_tick,
-			   ARRAY_SIZE(mask_words_tick));
-		err = kernel_control(NULL, line);
+		err = kernel_command(NULL, NULL, KERNEL_TICK, flags, &session.via);
 	}
 	run_callbacks(flags);
 	return err;
@@ -349,7 +325,7 @@ ISOLATOR_API int isolator_stop(void)
 	if (!session.active)
 		return set_error(ENOTCONN, "not isolated");
 	if (session.backend == ISOLATOR_BACKEND_KERNEL)
-		err = kernel_control(NULL, "stop");
+		err = kernel_command(NULL, NULL, KERNEL_STOP, 0, &session.via);
 	run_callbacks(ISOLATOR_TICK_ALL);
 	e = restore_system();
 	if (!err && e)
@@ -434,7 +410,10 @@ ISOLATOR_API int isolator_status_describe(char *buf, size_t len)
 		    isolator_backend_name(isolator_backend_available()));
 		return (int)n;
 	}
-	OUT("CPU %d isolated by the %s backend\n", st.cpu, isolator_backend_name(st.backend));
+	OUT("CPU %d isolated by the %s backend%s\n", st.cpu, isolator_backend_name(st.backend),
+	    st.backend != ISOLATOR_BACKEND_KERNEL ? ""
+	    : session.via == KERNEL_VIA_PRCTL ? " (prctl PR_ISOLATOR_START)"
+					      : " (/proc/isolator/control, an older series)");
 	OUT("applied:");
 	for (unsigned b = 1; b <= ISOLATOR_STEP_KERNEL; b <<= 1)
 		if (st.applied & b)

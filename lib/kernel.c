@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The kernel backend: the isolator kernel extension's /proc/isolator/control.
- * One line per write(2); the kernel's answer is the write's errno.
+ * The kernel backend: the isolator kernel extension. Its interface is
+ * prctl(PR_ISOLATOR_START/TICK/STOP) (include/uapi/linux/prctl.h of the
+ * series); older series have only /proc/isolator/control, one line per
+ * write(2), the kernel's answer being the write's errno.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -9,43 +11,117 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+/* The series' prctl() options: defined here, not taken from <linux/prctl.h>,
+ * because the library builds against any kernel's headers. The bits of the
+ * mask and of the tick flags are ISOLATOR_MASK_* and ISOLATOR_TICK_*. */
+#define PR_ISOLATOR_START_ 0x49534f01
+#define PR_ISOLATOR_TICK_  0x49534f02
+#define PR_ISOLATOR_STOP_  0x49534f03
 
 int kernel_available(const char *sysroot)
 {
 	char path[512];
 
+	/* stats exists in every series; control may one day go */
+	if (!sysroot_path(path, sizeof(path), sysroot, "/proc/isolator/stats") &&
+	    access(path, F_OK) == 0)
+		return 1;
 	if (sysroot_path(path, sizeof(path), sysroot, "/proc/isolator/control"))
 		return 0;
 	return access(path, F_OK) == 0;
 }
 
-int kernel_control(const char *sysroot, const char *line)
+/*
+ * Does the kernel announce the prctl()? Its /proc/isolator/stats starts with
+ * "version N" since the series that added the prctl(); an EINVAL from the
+ * prctl() of a kernel that has it is the kernel's answer, not a missing
+ * option, and must not be retried through the file.
+ */
+static int kernel_has_prctl(const char *sysroot)
 {
-	char path[512];
+	char path[512], buf[64];
+
+	if (sysroot_path(path, sizeof(path), sysroot, "/proc/isolator/stats") ||
+	    read_text(path, buf, sizeof(buf)) < 0)
+		return 0;
+	return !strncmp(buf, "version ", 8);
+}
+
+static int real_prctl(int option, unsigned long arg)
+{
+	return prctl(option, arg, 0UL, 0UL, 0UL) ? -errno : 0;
+}
+
+static const char *const words_start[] = { "clock", "resched", "ipi" };
+static const char *const words_tick[] = { "sched", "rt", "tsc_sync" };
+
+/* "start clock,resched,ipi", the control file's line for @cmd and @bits. */
+static void command_line(char *buf, size_t len, enum kernel_cmd cmd, unsigned bits)
+{
+	static const char *const verbs[] = { "start", "tick", "stop" };
+	const char *const *words = cmd == KERNEL_START ? words_start : words_tick;
+	size_t n = (size_t)snprintf(buf, len, "%s", verbs[cmd]);
+	const char *sep = " ";
+
+	for (unsigned i = 0; cmd != KERNEL_STOP && i < 3; i++)
+		if (bits & (1u << i)) {
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, words[i]);
+			sep = ",";
+		}
+}
+
+static int kernel_error(int err, const char *how, const char *what)
+{
+	switch (err) {
+	case 0:
+		return 0;
+	case EPERM:
+	case EACCES:
+		return set_error(EPERM, "isolator kernel: %s '%s' refused: needs CAP_SYS_ADMIN",
+				 how, what);
+	case EINVAL:
+		return set_error(EINVAL, "isolator kernel: %s '%s' refused: the task must be pinned "
+				 "to exactly one nohz_full CPU", how, what);
+	case EBUSY:
+		return set_error(EBUSY, "isolator kernel: %s '%s' refused: CPU already isolated "
+				 "by another task", how, what);
+	default:
+		return set_error(err, "isolator kernel: %s '%s': %s", how, what, strerror(err));
+	}
+}
+
+int kernel_command(const char *sysroot, kernel_prctl_fn pr, enum kernel_cmd cmd, unsigned bits,
+		   enum kernel_via *via)
+{
+	static const int options[] = { PR_ISOLATOR_START_, PR_ISOLATOR_TICK_, PR_ISOLATOR_STOP_ };
+	char line[64], path[512];
 	int err;
 
+	command_line(line, sizeof(line), cmd, bits);
+	if (*via != KERNEL_VIA_CONTROL) {
+		err = (pr ? pr : real_prctl)(options[cmd], cmd == KERNEL_STOP ? 0 : bits);
+		/* an older series answers EINVAL to an option it does not know */
+		if (err != -EINVAL || *via == KERNEL_VIA_PRCTL || kernel_has_prctl(sysroot)) {
+			if (!err)
+				*via = KERNEL_VIA_PRCTL;
+			return kernel_error(-err, "prctl", line);
+		}
+	}
 	err = sysroot_path(path, sizeof(path), sysroot, "/proc/isolator/control");
 	if (err)
 		return err;
 	err = write_text(path, line);
 	if (!err)
-		return 0;
-	switch (-err) {
-	case EPERM:
-	case EACCES:
-		return set_error(EPERM, "isolator kernel: '%s' refused: needs CAP_SYS_ADMIN", line);
-	case EINVAL:
-		return set_error(EINVAL, "isolator kernel: '%s' refused: the task must be pinned "
-				 "to exactly one nohz_full CPU", line);
-	case EBUSY:
-		return set_error(EBUSY, "isolator kernel: '%s' refused: CPU already isolated "
-				 "by another task", line);
-	default:
-		return set_error(-err, "isolator kernel: '%s': %s", line, strerror(-err));
-	}
+		*via = KERNEL_VIA_CONTROL;
+	else if (err == -ENOENT)
+		return set_error(EINVAL, "isolator kernel: neither prctl(PR_ISOLATOR_*) nor %s "
+				 "accepts '%s'", path, line);
+	return kernel_error(-err, "/proc/isolator/control", line);
 }
 
 /* The bound on held work (max_defer_ms): a plain decimal file of the kernel

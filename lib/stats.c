@@ -302,6 +302,21 @@ int counts_parse_isolator(struct isolator_counts *c, const char *text)
 	if (!copy)
 		return -ENOMEM;
 	line = strtok_r(copy, "\n", &save);
+	/* "version N" first since the series with the prctl(); older ones
+	 * start with the header. A version bump means a column this library
+	 * knows changed meaning: refuse it rather than misread it. */
+	if (line && !strncmp(line, "version ", 8)) {
+		char *end;
+		unsigned long v = strtoul(line + 8, &end, 10);
+
+		if (!isdigit((unsigned char)line[8]) || *end || v != ISOLATOR_STATS_VERSION) {
+			err = set_error(EPROTO, "isolator stats: line 1: format '%s' not understood "
+					"(this library reads version %d)", line, ISOLATOR_STATS_VERSION);
+			goto out;
+		}
+		line = strtok_r(NULL, "\n", &save);
+		lineno++;
+	}
 	/* header: "cpu isolated ticks_suppressed ...": map columns by name, so
 	 * the kernel may append columns this library does not know */
 	for (tok = line ? strtok_r(line, " \t", &tsave) : NULL; tok && ncols < 64;
@@ -312,8 +327,8 @@ int counts_parse_isolator(struct isolator_counts *c, const char *text)
 				colkind[ncols] = k;
 		ncols++;
 	}
-	if (!line || ncols < 2 || strcmp(copy, "cpu")) {
-		err = set_error(EPROTO, "isolator stats: line 1: expected 'cpu ...' header");
+	if (!line || ncols < 2 || strcmp(line, "cpu")) {
+		err = set_error(EPROTO, "isolator stats: line %d: expected 'cpu ...' header", lineno);
 		goto out;
 	}
 	while (!err && (line = strtok_r(NULL, "\n", &save))) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Interrupt counters from fake /proc trees: x86-64, arm64, the kernel
- * extension's stats, deltas, and refusal of malformed files; the kernel
- * extension's bound on held work and its culprits. */
+ * extension's stats (unversioned and "version 1"), deltas, and refusal of
+ * malformed files; the kernel extension's bound on held work and its
+ * culprits; the kernel backend's choice between prctl() and the control
+ * file of an older series. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +140,32 @@ static void malformed(void)
 	   "missing /proc/interrupts: NULL, ENOENT (%s)", isolator_errmsg());
 }
 
+/* A temporary sysroot @root (a mkdtemp template) holding an empty
+ * proc/isolator; 0 or -1. */
+static int fake_root(char *root)
+{
+	char path[256];
+
+	if (!mkdtemp(root))
+		return -1;
+	snprintf(path, sizeof(path), "%s/proc", root);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/proc/isolator", root);
+	return mkdir(path, 0700);
+}
+
+/* Remove what fake_root() made; its files must be gone already. */
+static void fake_root_remove(const char *root)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/proc/isolator", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	rmdir(path);
+	rmdir(root);
+}
+
 static void bound_and_culprits(void)
 {
 	struct isolator_culprit e[4];
@@ -167,12 +195,8 @@ static void bound_and_culprits(void)
 	       "refuse a short line");
 	is_int(isolator_culprits_read(data_path("x86"), e, 4), -ENOENT, "no culprits without the extension");
 
-	if (!ok(mkdtemp(root) != NULL, "temp sysroot"))
+	if (!ok(fake_root(root) == 0, "temp sysroot %s", root))
 		return;
-	snprintf(path, sizeof(path), "%s/proc", root);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/proc/isolator", root);
-	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/proc/isolator/max_defer_ms", root);
 	is_int(isolator_max_defer_set(root, 10001), -EINVAL, "refuse a bound over 10 s");
 	is_int(isolator_max_defer_set(root, 5), -ENOENT, "set without the extension: ENOENT");
@@ -186,11 +210,143 @@ static void bound_and_culprits(void)
 	fclose(f);
 	is_int(isolator_max_defer_get(root), -EPROTO, "refuse content that is not a number");
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/proc/isolator", root);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/proc", root);
-	rmdir(path);
-	rmdir(root);
+	fake_root_remove(root);
+}
+
+static void versioned(void)
+{
+	struct isolator_counts *c = counts_new();
+
+	is_int(counts_parse_isolator(c, "version 1\ncpu isolated forced some_new_column\n"
+				     "3 77 5 9\n"), 0, "stats format version 1");
+	is_int(GET(c, 3, X_FORCED), 5, "version 1: columns by name after the version line");
+	ok(isolator_counts_have_kernel(c), "version 1: kernel counters present");
+	isolator_counts_free(c);
+	c = counts_new();
+	is_int(counts_parse_isolator(c, "version 2\ncpu forced\n3 5\n"), -EPROTO,
+	       "refuse a format version this library does not read: %s", isolator_errmsg());
+	is_int(counts_parse_isolator(c, "version x\ncpu forced\n3 5\n"), -EPROTO,
+	       "refuse a malformed version line");
+	is_int(counts_parse_isolator(c, "version 1\n"), -EPROTO,
+	       "refuse a version line without header: %s", isolator_errmsg());
+	isolator_counts_free(c);
+}
+
+/* A fake prctl(): what the kernel under test answers, and what it was asked. */
+static int fake_answer, fake_calls, fake_option;
+static unsigned long fake_arg;
+
+static int fake_prctl(int option, unsigned long arg)
+{
+	fake_calls++;
+	fake_option = option;
+	fake_arg = arg;
+	return fake_answer;
+}
+
+static void put(const char *root, const char *file, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/isolator/%s", root, file);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void get(const char *root, const char *file, char *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/isolator/%s", root, file);
+	buf[0] = 0;
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(buf, (int)len, f))
+			buf[0] = 0;
+		fclose(f);
+	}
+}
+
+static void kernel_paths(void)
+{
+	char root[] = "/tmp/isolator-test-via-XXXXXX", path[256], line[128];
+	enum kernel_via via;
+
+	if (!ok(fake_root(root) == 0, "temp sysroot %s", root))
+		return;
+
+	/* this series: stats announce the prctl(), which is used alone */
+	put(root, "stats", "version 1\ncpu isolated\n0 0\n");
+	put(root, "control", "");
+	ok(kernel_available(root), "backend available with stats");
+	via = KERNEL_VIA_NONE;
+	fake_answer = 0;
+	fake_calls = 0;
+	is_int(kernel_command(root, fake_prctl, KERNEL_START, ISOLATOR_MASK_ALL, &via), 0,
+	       "start through the prctl");
+	ok(fake_calls == 1 && fake_option == 0x49534f01 && fake_arg == 7,
+	   "PR_ISOLATOR_START with the mask (option 0x%x, arg %lu)", fake_option, fake_arg);
+	is_int(via, KERNEL_VIA_PRCTL, "the prctl path is remembered");
+	get(root, "control", line, sizeof(line));
+	is_str(line, "", "the control file is not written");
+	fake_answer = -EINVAL;
+	is_int(kernel_command(root, fake_prctl, KERNEL_TICK, ISOLATOR_TICK_SCHED, &via), -EINVAL,
+	       "an EINVAL of the prctl is the kernel's answer: %s", isolator_errmsg());
+	get(root, "control", line, sizeof(line));
+	is_str(line, "", "and is not retried through the control file");
+	fake_answer = -EPERM;
+	via = KERNEL_VIA_NONE;
+	is_int(kernel_command(root, fake_prctl, KERNEL_START, ISOLATOR_MASK_CLOCK, &via), -EPERM,
+	       "EPERM: %s", isolator_errmsg());
+	ok(strstr(isolator_errmsg(), "CAP_SYS_ADMIN") != NULL, "EPERM names the capability");
+	fake_answer = -EBUSY;
+	is_int(kernel_command(root, fake_prctl, KERNEL_START, ISOLATOR_MASK_CLOCK, &via), -EBUSY,
+	       "EBUSY: %s", isolator_errmsg());
+	fake_answer = -EINVAL;
+	via = KERNEL_VIA_NONE;
+	is_int(kernel_command(root, fake_prctl, KERNEL_START, ISOLATOR_MASK_CLOCK, &via), -EINVAL,
+	       "EINVAL of a kernel that announces the prctl: %s", isolator_errmsg());
+	get(root, "control", line, sizeof(line));
+	is_str(line, "", "no fallback either");
+
+	/* an older series: no version line, the prctl() is unknown (EINVAL) */
+	put(root, "stats", "cpu isolated\n0 0\n");
+	via = KERNEL_VIA_NONE;
+	fake_calls = 0;
+	is_int(kernel_command(root, fake_prctl, KERNEL_START, ISOLATOR_MASK_ALL, &via), 0,
+	       "older series: start falls back to the control file");
+	is_int(via, KERNEL_VIA_CONTROL, "the control path is remembered");
+	get(root, "control", line, sizeof(line));
+	is_str(line, "start clock,resched,ipi", "the line written");
+	is_int(kernel_command(root, fake_prctl, KERNEL_TICK, ISOLATOR_TICK_SCHED | ISOLATOR_TICK_RT,
+			      &via), 0, "tick through the control file");
+	get(root, "control", line, sizeof(line));
+	is_str(line, "tick sched,rt", "tick's line");
+	is_int(kernel_command(root, fake_prctl, KERNEL_TICK, 0, &via), 0, "tick without flags");
+	get(root, "control", line, sizeof(line));
+	is_str(line, "tick", "an empty tick");
+	is_int(kernel_command(root, fake_prctl, KERNEL_STOP, 0, &via), 0, "stop");
+	get(root, "control", line, sizeof(line));
+	is_str(line, "stop", "stop's line");
+	is_int(fake_calls, 1, "the prctl is tried once per session, not at every tick");
+
+	/* neither: a kernel with the stats of an older series but no control */
+	snprintf(path, sizeof(path), "%s/proc/isolator/control", root);
+	unlink(path);
+	via = KERNEL_VIA_NONE;
+	is_int(kernel_command(root, fake_prctl, KERNEL_START, ISOLATOR_MASK_ALL, &via), -EINVAL,
+	       "no prctl and no control file: %s", isolator_errmsg());
+	is_int(via, KERNEL_VIA_NONE, "no path found");
+
+	snprintf(path, sizeof(path), "%s/proc/isolator/stats", root);
+	unlink(path);
+	ok(!kernel_available(root), "no backend without /proc/isolator files");
+	fake_root_remove(root);
 }
 
 int main(void)
@@ -198,6 +354,8 @@ int main(void)
 	x86();
 	arm64();
 	kernel();
+	versioned();
+	kernel_paths();
 	delta();
 	malformed();
 	bound_and_culprits();
