@@ -243,6 +243,8 @@ for s in $suites machine; do
 	}
 	cur == "" || cur == "-" { next }
 	/^(not )?ok - / { ok = !/^not /; if (!ok) notok[cur]++; sub(/^(not )?ok - /, ""); tap(ok, $0); next }
+	# numbered TAP (kselftest): counted too, named by the test that printed it
+	/^(not )?ok [0-9]+ / { ok = !/^not /; if (!ok) notok[cur]++; sub(/^(not )?ok [0-9]+ (- )?/, ""); tap(ok, cur ": " $0); next }
 	/^# / { print }
 	END {
 		if (suite == "machine") {

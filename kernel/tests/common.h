@@ -262,14 +262,18 @@ struct stats {
 
 static int read_stats(int cpu, struct stats *s)
 {
-	char line[512];
+	char line[512] = "";
 	FILE *f = fopen("/proc/isolator/stats", "r");
 	int ret = -1;
 
 	memset(s, 0, sizeof(*s));
 	if (!f)
 		return -1;
-	if (fgets(line, sizeof(line), f))
+	/* "version N" first since the prctl() series; the header follows */
+	if (fgets(line, sizeof(line), f) && !strncmp(line, "version ", 8) &&
+	    !fgets(line, sizeof(line), f))
+		line[0] = 0;
+	if (line[0])
 		for (char *p = strtok(line, " \n"); p && s->ncol < STAT_COLS;
 		     p = strtok(NULL, " \n"))
 			snprintf(s->col[s->ncol++], sizeof(s->col[0]), "%s", p);

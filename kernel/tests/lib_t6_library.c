@@ -4,7 +4,9 @@
  * library's kernel backend drives /proc/isolator. A thread pinned to CPU 3
  * calls isolator_start(ISOLATOR_MASK_ALL), spins, isolator_tick() with all
  * flags and with none, spins, isolator_stop(); the controller checks the
- * kernel saw it isolated and that CPU 3 got no interrupt while isolated.
+ * kernel saw it isolated and that CPU 3 got no interrupt while isolated,
+ * and that the library reached the kernel through prctl(PR_ISOLATOR_*), not
+ * through the control file it keeps for older series.
  */
 #include "common.h"
 #include "isolator.h"
@@ -29,6 +31,12 @@ int main(void)
 		p.steer_irqs = 0;	/* leave the guest's IRQs alone */
 		p.cpuset_partition = 0;
 		rc[0] = isolator_start_params(ISOLATOR_MASK_ALL, &p);
+		{
+			char desc[4096];
+
+			isolator_status_describe(desc, sizeof(desc));
+			rc[4] = strstr(desc, "(prctl PR_ISOLATOR_START)") != NULL;
+		}
 		atomic_store(&s->ack, 1);
 		while (atomic_load(&s->phase) < 1)
 			;
@@ -60,6 +68,7 @@ int main(void)
 	       ISO_CPU, kinds_sum(&d));
 	result(rc[0] == 0 && stat_get(&st, "isolated") == (unsigned long long)pid,
 	       "t6: isolator_start() isolates CPU 3 through /proc/isolator");
+	result(rc[4] == 1, "t6: the library isolates through prctl(PR_ISOLATOR_START)");
 	result(rc[1] == 0 && rc[2] == 0, "t6: isolator_tick() with all flags and with none");
 	result(rc[3] == 0, "t6: isolator_stop()");
 	result(kinds_sum(&d) == 0, "t6: 0 interrupts on CPU 3 while isolated by the library");

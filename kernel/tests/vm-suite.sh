@@ -5,6 +5,10 @@
 # boot) and `/* vm-timeout: SECONDS */` (default 240).
 # A test named in kernel/tests/known-failing waits for a fix of the series:
 # not built, not run, said so (ISOLATOR_VM_RUN_KNOWN_FAILING=1 runs it).
+# The series' kselftests (tools/testing/selftests/isolator, patch 0061) run
+# as the test "kselftest_isolator": built on the host with the kselftest
+# makefiles against the series' uapi headers, static; their TAP lines are
+# counted in this suite's TAP.
 suite_kernel_known() {
 	[ "${ISOLATOR_VM_RUN_KNOWN_FAILING:-0}" != 1 ] || return 1
 	why=$(awk -v n="$1" '$1 == n && $2 == "skip" { $1 = $2 = ""; sub(/^ +/, ""); print; exit }' \
@@ -22,6 +26,7 @@ suite_kernel_build() {
 		vm_test kernel "$name" "$(vm_tag "$t" timeout 240)" "$(vm_tag "$t" cmdline)" \
 			"/tests/$name"
 	done
+	suite_kernel_kselftest
 	# The library's kernel backend, when lib/ compiles (tests named lib_t*.c).
 	# The kernel's own tests never depend on it.
 	[ -f include/isolator.h ] && [ -d lib ] || return 0
@@ -39,4 +44,24 @@ suite_kernel_build() {
 			say "lib_$name not built: lib/ does not compile for $arch (see ${work#$top/}/lib_$name.log)"
 		fi
 	done
+}
+suite_kernel_kselftest() {
+	ksrc=$top/build/kernel/src
+	vm_want kselftest_isolator || return 0
+	[ -d "$ksrc/tools/testing/selftests/isolator" ] || {
+		say "kselftest_isolator not built: the series has no tools/testing/selftests/isolator"
+		return 0
+	}
+	case "$arch" in x86_64) karch=x86 ;; *) karch=$arch ;; esac
+	khdr=$top/build/kernel/headers-$arch
+	make -s -C "$ksrc" O="$khdr" ARCH="$karch" headers >"$work/kselftest.log" 2>&1 &&
+	make -C "$ksrc/tools/testing/selftests" TARGETS=isolator O="$work/kselftest" \
+		ARCH="$karch" CC="$cc" LDFLAGS=-static \
+		KHDR_INCLUDES="-isystem $khdr/usr/include" >>"$work/kselftest.log" 2>&1 || {
+		say "kselftest_isolator: build FAILED (${work#$top/}/kselftest.log)"
+		tail -n 20 "$work/kselftest.log" | sed 's/^/# /'
+		return 1
+	}
+	cp "$work/kselftest/kselftest/isolator/isolator_test" "$root/tests/kselftest_isolator"
+	vm_test kernel kselftest_isolator 120 "" /tests/kselftest_isolator
 }
