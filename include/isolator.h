@@ -491,7 +491,9 @@ struct isolator_clock {
  *
  * x86-64 calibrates rdtsc against CLOCK_MONOTONIC_RAW (best of several
  * windows, about 60 ms on the first call) and reads the invariance from the
- * `constant_tsc` and `nonstop_tsc` flags; arm64 reads cntfrq_el0.
+ * `constant_tsc` and `nonstop_tsc` flags; arm64 reads cntfrq_el0 and
+ * cross-checks it the same way (about 15 ms), taking the measured frequency
+ * if the register is more than 2% off.
  * @return A pointer owned by the library, valid for the life of the process.
  */
 ISOLATOR_API const struct isolator_clock *isolator_clock(void);

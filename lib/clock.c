@@ -7,7 +7,11 @@
  * which NTP does not slew. Each window is bracketed by two clock reads and the
  * window with the tightest bracket wins: a host preemption inside a window
  * widens its bracket and disqualifies it.
- * arm64: cntfrq_el0 holds the generic timer's frequency; no measurement.
+ * arm64: cntfrq_el0 holds the generic timer's frequency, but firmware writes
+ * it and is sometimes wrong (Linux itself prefers the device tree's
+ * clock-frequency), so it is cross-checked the same way, with fewer windows:
+ * within 2% it is taken as is (exact, no measurement noise), otherwise the
+ * measured frequency is.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -48,6 +52,49 @@ static void set_mult_shift(struct isolator_clock *c)
 	c->shift = 0;
 }
 
+/*
+ * The counter's frequency against CLOCK_MONOTONIC_RAW: `windows` windows of
+ * `window_ns` each, the one with the tightest bracket of clock reads wins.
+ * 0 if no window measured anything.
+ */
+static uint64_t measure_hz(int windows, uint64_t window_ns)
+{
+	uint64_t best_hz = 0, best_bracket = UINT64_MAX;
+
+	for (int i = 0; i < windows; i++) {
+		uint64_t t0 = mono_raw_ns(), c0 = isolator_tsc_ordered(), t1 = mono_raw_ns();
+		uint64_t t2, c1, t3;
+
+		do {
+			t2 = mono_raw_ns();
+		} while (t2 - t0 < window_ns);
+		c1 = isolator_tsc_ordered();
+		t3 = mono_raw_ns();
+		uint64_t bracket = (t1 - t0) + (t3 - t2);
+		uint64_t elapsed = ((t2 + t3) - (t0 + t1)) / 2;
+
+		if (bracket < best_bracket && elapsed) {
+			best_bracket = bracket;
+			best_hz = (uint64_t)((unsigned __int128)(c1 - c0) * 1000000000ull / elapsed);
+		}
+	}
+	return best_hz;
+}
+
+/* A frequency register's value (arm64's CNTFRQ_EL0) if it is within 2% of
+ * the measured one (or nothing was measured), else the measured one: a wrong
+ * register is off by a factor (a firmware default, another board's value),
+ * not by the percent a preempted window can be. 0: neither is usable. */
+uint64_t clock_pick_counter_hz(uint64_t reg_hz, uint64_t measured_hz)
+{
+	if (!measured_hz)
+		return reg_hz;
+	if (!reg_hz || reg_hz < measured_hz - measured_hz / 50 ||
+	    reg_hz > measured_hz + measured_hz / 50)
+		return measured_hz;
+	return reg_hz;
+}
+
 #if defined(__x86_64__)
 static int cpu_flag(const char *flag)
 {
@@ -83,25 +130,8 @@ static int cpu_flag(const char *flag)
 
 static int calibrate(struct isolator_clock *c)
 {
-	uint64_t best_hz = 0, best_bracket = UINT64_MAX;
+	uint64_t best_hz = measure_hz(6, 10000000ull); /* 6 x 10 ms */
 
-	for (int i = 0; i < 6; i++) {
-		uint64_t t0 = mono_raw_ns(), c0 = isolator_tsc_ordered(), t1 = mono_raw_ns();
-		uint64_t t2, c1, t3;
-
-		do {
-			t2 = mono_raw_ns();
-		} while (t2 - t0 < 10000000ull); /* 10 ms */
-		c1 = isolator_tsc_ordered();
-		t3 = mono_raw_ns();
-		uint64_t bracket = (t1 - t0) + (t3 - t2);
-		uint64_t elapsed = ((t2 + t3) - (t0 + t1)) / 2;
-
-		if (bracket < best_bracket && elapsed) {
-			best_bracket = bracket;
-			best_hz = (uint64_t)((unsigned __int128)(c1 - c0) * 1000000000ull / elapsed);
-		}
-	}
 	if (!best_hz)
 		return -EIO;
 	c->hz = best_hz;
@@ -116,6 +146,7 @@ static int calibrate(struct isolator_clock *c)
 	uint64_t frq;
 
 	__asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(frq));
+	frq = clock_pick_counter_hz(frq, measure_hz(3, 5000000ull)); /* 3 x 5 ms */
 	if (!frq)
 		return -EIO;
 	c->hz = frq;
@@ -150,7 +181,7 @@ ISOLATOR_API int isolator_clock_recalibrate(void)
 	isolator_clock();
 	err = calibrate(&c);
 	if (err)
-		return set_error(-err, "TSC calibration failed");
+		return set_error(-err, "counter calibration failed");
 	/* readers on other threads see either the old or the new frequency;
 	 * each field is naturally aligned, and a torn pair is off by ppm */
 	the_clock = c;

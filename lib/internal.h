@@ -26,6 +26,12 @@
 int chan_guard_add(void *map, size_t len, int fd);
 void chan_guard_remove(void *map);
 
+/* --- the counter (clock.c) ---------------------------------------------- */
+
+/* The frequency to use: a register's (arm64 CNTFRQ_EL0) within 2% of the one
+ * measured against CLOCK_MONOTONIC_RAW, else the measured one. */
+uint64_t clock_pick_counter_hz(uint64_t reg_hz, uint64_t measured_hz);
+
 /* --- kernel backend (kernel.c) ------------------------------------------- */
 
 /* How the kernel extension is reached: its prctl(), or the control file of

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "isolator.h"
+#include "../lib/internal.h"
 #include "tap.h"
 
 int main(void)
@@ -47,6 +48,15 @@ int main(void)
 	for (int i = 0; i < 1000; i++)
 		isolator_gaps_observe(&g);
 	is_int(g.loops, 1000, "observe counts iterations");
+	/* arm64's CNTFRQ_EL0 against the measured frequency (pure arithmetic,
+	 * so checked on every architecture) */
+	is_int(clock_pick_counter_hz(62500000, 62510000), 62500000, "CNTFRQ within 2%% of the measurement is kept exact");
+	is_int(clock_pick_counter_hz(62500000, 61300000), 62500000, "CNTFRQ 1.96%% above the measurement is kept");
+	is_int(clock_pick_counter_hz(24000000, 62500000), 62500000, "a wrong CNTFRQ (24 MHz on a 62.5 MHz counter) gives way");
+	is_int(clock_pick_counter_hz(62500000, 60000000), 60000000, "CNTFRQ 4%% off gives way to the measurement");
+	is_int(clock_pick_counter_hz(0, 62500000), 62500000, "CNTFRQ 0 gives way to the measurement");
+	is_int(clock_pick_counter_hz(62500000, 0), 62500000, "no measurement: CNTFRQ is taken");
+	is_int(clock_pick_counter_hz(0, 0), 0, "neither: 0, the caller falls back");
 	ok(isolator_clock_recalibrate() == 0 && isolator_clock()->hz > 1000000, "recalibrate");
 	return done_testing();
 }
