@@ -7,6 +7,10 @@
  * bench run is a forked child calling the subcommand with its output in a
  * file, which the checks then read. Prints "# ..." and "ok - ..." lines.
  * Functional checks only: under TCG the numbers say nothing about latency.
+ * The same-run ratios (response's poll, wake and floor; the channel round
+ * trip from the isolated CPU and between two housekeeping CPUs, each against
+ * the raw cache-line floor of the same pair) are printed, never asserted;
+ * their sample counts are exact and checked to be non-zero.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -134,6 +138,28 @@ static long json_count(const char *path, const char *mode)
 		n = strtol(p + strlen(key), NULL, 10);
 	free(s);
 	return n;
+}
+
+/* The number after "FIELD": in the result object of MODE ("mode":"MODE"
+ * first) in a bench JSON output, or -1. */
+static double json_mode_field(const char *path, const char *mode, const char *field)
+{
+	char *s = slurp(path), key[64], *p;
+	double v = -1;
+
+	snprintf(key, sizeof(key), "\"mode\":\"%s\"", mode);
+	p = s ? strstr(s, key) : NULL;
+	snprintf(key, sizeof(key), "\"%s\":", field);
+	p = p ? strstr(p, key) : NULL;
+	if (p)
+		v = strtod(p + strlen(key), NULL);
+	free(s);
+	return v;
+}
+
+static double ratio(double a, double b)
+{
+	return a > 0 && b > 0 ? a / b : 0;
 }
 
 static bool file_has(const char *path, const char *needle)
@@ -264,6 +290,56 @@ static void mmio_tests(struct vm_tests *t, const struct bench_modes *m)
 	       n);
 }
 
+/*
+ * Same-run ratios: `bench response` in memory (poll, wake and floor
+ * interleaved in one run), and `bench ipc` round trips (our channel and the
+ * raw floor) for two placements in turn: the isolated CPU with a
+ * housekeeping one, and two housekeeping CPUs (the baseline).
+ */
+static void ratio_tests(struct vm_tests *t, const struct bench_modes *m)
+{
+	static const char *const modes[] = { "poll", "wake", "floor" };
+	static const struct {
+		const char *cpus, *what;
+	} place[] = { { "3,2", "isolated CPU 3 <-> CPU 2" }, { "1,2", "housekeeping CPU 1 <-> CPU 2" } };
+	double n[3], p50[3], shm[2], floor[2];
+	char out[32];
+	int rc;
+
+	rc = bench(m->response, "/tmp/resp.json", "/tmp/err", "response", "--duration", "3",
+		   "--cpu", t->cpu, "--other-cpu", t->other, "--quiet", "--json", NULL);
+	show_err("/tmp/err");
+	for (int i = 0; i < 3; i++) {
+		n[i] = json_mode_field("/tmp/resp.json", modes[i], "count");
+		p50[i] = json_mode_field("/tmp/resp.json", modes[i], "p50");
+	}
+	result(t, rc == 0 && n[0] > 0 && n[1] > 0 && n[2] > 0,
+	       "response (memory, one run): %.0f poll, %.0f wake, %.0f floor responses", n[0], n[1],
+	       n[2]);
+	printf("# response, same run, p50 (ns): poll %.0f, wake %.0f, floor %.0f; poll/floor %.2f,"
+	       " wake/poll %.2f (emulated time: reported, not asserted)\n",
+	       p50[0], p50[1], p50[2], ratio(p50[0], p50[2]), ratio(p50[1], p50[0]));
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(out, sizeof(out), "/tmp/ipc%d.json", i);
+		rc = bench(m->ipc, out, "/tmp/err", "ipc", "--cpus", place[i].cpus, "--modes",
+			   "shm,floor", "--duration", "2", "--rounds", "4", "--quiet", "--json", NULL);
+		show_err("/tmp/err");
+		n[0] = json_mode_field(out, "shm", "count");
+		n[1] = json_mode_field(out, "floor", "count");
+		shm[i] = json_mode_field(out, "shm", "p50");
+		floor[i] = json_mode_field(out, "floor", "p50");
+		result(t, rc == 0 && n[0] > 0 && n[1] > 0,
+		       "ipc round trip, %s: %.0f channel, %.0f floor round trips", place[i].what, n[0],
+		       n[1]);
+		printf("# ipc %s, p50 (ns): channel %.0f, floor %.0f; channel/floor %.2f\n",
+		       place[i].what, shm[i], floor[i], ratio(shm[i], floor[i]));
+	}
+	printf("# ipc, same run: channel p50 from the isolated CPU / between housekeeping CPUs %.2f;"
+	       " floor %.2f (emulated time: reported, not asserted)\n",
+	       ratio(shm[0], shm[1]), ratio(floor[0], floor[1]));
+}
+
 int bench_vm_tests(const struct bench_modes *m, int argc, char **argv)
 {
 	struct vm_tests t = { .cpu = "3", .other = "2", .external_s = "30" };
@@ -285,6 +361,7 @@ int bench_vm_tests(const struct bench_modes *m, int argc, char **argv)
 		printf("# gpio: skipped (this build of isolator-bench has no libgpiod)\n");
 	if (mmio)
 		mmio_tests(&t, m);
+	ratio_tests(&t, m);
 	rc = bench(m->noise, "/tmp/noise.txt", NULL, "noise", "--duration", "2", "--cpu", t.cpu,
 		   "--other-cpu", t.other, "--quiet", NULL);
 	show("/tmp/noise.txt");

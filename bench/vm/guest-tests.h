@@ -7,7 +7,7 @@ typedef int bench_main_fn(int argc, char **argv);
 
 /* The subcommands the tests run, each like `isolator bench MODE`. */
 struct bench_modes {
-	bench_main_fn *response, *toggle, *noise;
+	bench_main_fn *response, *toggle, *noise, *ipc;
 	bench_main_fn *check;      /* `isolator check` */
 };
 

@@ -11,6 +11,7 @@
 
 #include "../../tools/commands.h"
 #include "../../util/util.h"
+#include "../bench.h"
 #include "../suite.h"
 #include "guest-tests.h"
 
@@ -18,16 +19,16 @@ int main(int argc, char **argv)
 {
 	static const struct bench_modes m = {
 		.response = bench_response, .toggle = bench_toggle, .noise = bench_noise,
-		.check = cmd_check,
+		.ipc = bench_ipc, .check = cmd_check,
 	};
 	static const struct {
 		const char *name;
 		bench_main_fn *run;
 	} modes[] = { { "response", bench_response }, { "toggle", bench_toggle }, { "noise", bench_noise },
-			{ "check", cmd_check } };
+			{ "ipc", bench_ipc }, { "check", cmd_check } };
 
 	if (argc < 2)
-		return fail("usage: isolator-bench response|toggle|noise|check|vm-tests [options]");
+		return fail("usage: isolator-bench response|toggle|noise|ipc|check|vm-tests [options]");
 	if (!strcmp(argv[1], "vm-tests"))
 		return bench_vm_tests(&m, argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)

@@ -18,8 +18,8 @@ suite_bench_build() {
 		-Wno-format-truncation -D_GNU_SOURCE $gpiod -DISOLATOR_VERSION_STRING='"bench-vm"' \
 		-Iinclude -Ibench -pthread -o "$root/bin/isolator-bench" bench/vm/isolator-bench.c \
 		bench/vm/guest-tests.c $(git ls-files 'lib/*.c' 'tune/*.c') bench/hist.c bench/bench.c \
-		bench/common.c bench/gpio.c bench/mmio.c bench/noise.c bench/plot.c bench/response.c \
-		bench/toggle.c tools/check.c util/util.c util/json.c util/signals.c $libs
+		bench/common.c bench/gpio.c bench/ipc.c bench/ipc_peers.c bench/mmio.c bench/noise.c \
+		bench/plot.c bench/response.c bench/toggle.c tools/check.c util/util.c util/json.c util/signals.c $libs
 	gcc -O2 -Wall -Wextra -o "$work/ivshmem-host" bench/vm/ivshmem-host.c
 	vm_device ivshmem
 	# toggles 0x100 every ms, counts the guest's echoes in 0x140, wants 50
