@@ -15,7 +15,8 @@
  * it init prints the markers vm/run.sh turns into TAP:
  *
  *	ISOLATOR-VM: begin SUITE NAME
- *	ISOLATOR-VM: end SUITE NAME RC          (RC: exit status, or 128+signal)
+ *	ISOLATOR-VM: end SUITE NAME RC SECS     (RC: exit status, or 128+signal;
+ *	                                         SECS: its guest time, e.g. 12.3s)
  *	ISOLATOR-VM: timeout SUITE NAME         (then "not ok - ..." and dumps)
  *	ISOLATOR-VM: done                       (the plan ran to its end)
  *
@@ -177,7 +178,7 @@ static void kill_group(pid_t pgid)
 /* Run one test; returns its exit status (128+signal, or -1 on timeout). */
 static int run_test(const char *suite, const char *name, int timeout_s, char **argv)
 {
-	double deadline = now_s() + timeout_s;
+	double start = now_s(), deadline = start + timeout_s;
 	int status, rc = -1;
 	pid_t pid, w;
 
@@ -214,7 +215,7 @@ static int run_test(const char *suite, const char *name, int timeout_s, char **a
 	}
 	kill_group(pid);
 	if (rc >= 0)
-		say("end %s %s %d", suite, name, rc);
+		say("end %s %s %d %.1fs", suite, name, rc, now_s() - start);
 	return rc;
 }
 
