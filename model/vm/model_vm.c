@@ -146,7 +146,7 @@ static double trace_clock_hz(void)
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 4, hz;
-	unsigned missing = 0, nev = 0;
+	unsigned missing = 0, nev = 0, preempt_enabled = 0;
 	char path[128], *line = NULL, err[256];
 	size_t cap = 0;
 	ssize_t n;
@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 			missing += wanted[i].essential;
 			continue;
 		}
+		preempt_enabled += !strncmp(wanted[i].event, "preemptirq/preempt_", 19);
 		nev++;
 	}
 	hz = trace_clock_hz();
@@ -234,12 +235,12 @@ int main(int argc, char **argv)
 	put("set_event", "");
 	put("trace_clock", "local");
 	result(!read_error && !refused, "model: %llu trace lines parsed, none refused", lines);
-	/* PREEMPTIRQ_TRACEPOINTS (lockdep selects it) defines the preempt
-	 * events, but only the preempt tracer's TRACE_PREEMPT_TOGGLE emits them */
-	if (!preempt_events) {
+	/* where PREEMPTIRQ_TRACEPOINTS defines the preempt events without the
+	 * preempt tracer (its TRACE_PREEMPT_TOGGLE), nothing emits them */
+	if (preempt_enabled && !preempt_events) {
 		printf("# preemptirq/preempt_disable and _enable are defined but none was emitted "
 		       "(needs CONFIG_PREEMPT_TRACER)\n");
-		missing += 2;
+		missing += preempt_enabled;
 	}
 	model_finish(m);
 
