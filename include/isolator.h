@@ -77,8 +77,11 @@ ISOLATOR_API const char *isolator_errmsg(void);
 #define ISOLATOR_TICK_SCHED    (1u << 0)
 /** Run deferred real-time bandwidth and RCU maintenance. */
 #define ISOLATOR_TICK_RT       (1u << 1)
-/** Let the kernel bring timekeeping up to date from the counter (kernel
- *  backend; a stock kernel keeps time by itself, so it does nothing there). */
+/** Run the per-CPU clock check the kernel otherwise makes at idle entry,
+ *  which a CPU that never idles misses (kernel backend, x86: the TSC_ADJUST
+ *  MSR restored if firmware changed it, at most once a second; arm64's
+ *  counter is kept in sync by hardware, so there is nothing to check; the
+ *  stock backend does nothing). */
 #define ISOLATOR_TICK_TSC_SYNC (1u << 2)
 /** Everything above. */
 #define ISOLATOR_TICK_ALL (ISOLATOR_TICK_SCHED | ISOLATOR_TICK_RT | ISOLATOR_TICK_TSC_SYNC)
