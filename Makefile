@@ -18,6 +18,7 @@
 #   make vm-bench   the same kernel: isolator bench on gpio-sim and ivshmem (TAP)
 #   make vm-model   the same kernel: the latency model's bound vs timerlat (TAP)
 #   make vm-check   all three guest suites in one boot, per architecture
+#   make vm-table   the README's kernel table: t1 alone in one boot, as markdown
 # The vm-* targets take ARCH=x86_64 (default) or ARCH=arm64; all of them are
 # vm/run.sh (the one VM runner), which builds the kernel first.
 
@@ -27,7 +28,7 @@ ASAN   ?= build-asan
 MESON_OPTS ?=
 
 .PHONY: all deps demo check check-unit check-asan check-tsan check-deb deb install kernel vm-test \
-	vm-bench vm-model vm-check clean
+	vm-bench vm-model vm-check vm-table clean
 
 ARCH ?= x86_64
 # the architectures make check boots
@@ -92,6 +93,11 @@ vm-test:
 
 vm-bench:
 	vm/run.sh --arch $(ARCH) bench
+
+# t1 alone: interrupts on CPU 3 and housekeeping progress, stock vs isolated,
+# forced deliveries and culprits, from one boot, as the README's markdown.
+vm-table:
+	kernel/vm-table.sh --arch $(ARCH)
 
 # The latency model's bound against timerlat, recorded together in the VM.
 vm-model:
