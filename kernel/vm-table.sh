@@ -66,7 +66,7 @@ END {
 		split(rows[i], f, "|")
 		if (f[2] == "load") {
 			hk = f[4] == "hk"
-			printf "| %s%s | %s | %s | %s | %s | %s | %s / %s |\n", f[3], hk ? "" : " (isolated task'"'"'s own mm)", f[5], \
+			printf "| %s | %s | %s | %s | %s | %s | %s / %s |\n", f[3], f[5], \
 				hk ? f[8] : "-", hk ? f[9] : "-", f[6], f[7], f[10], f[11]
 		}
 	}
@@ -88,57 +88,6 @@ END {
 	}
 	if (nc) print "```"
 	else print "Forced deliveries: none in this boot."
-}
-' "$tap" || {
-	echo "isolator: kernel/vm-table.sh: no t1 figures in $tap (did t1 run?)" >&2
-	exit 2
-}
-
-awk -F'|' -v cmd="kernel/vm-table.sh --arch $arch" '
-/^# t1-table\|/ { rows[++n] = $0 }
-/^(not )?ok [0-9]+ - t1: / { if (/^not /) bad++; else good++ }
-END {
-	for (i = 1; i <= n; i++) {
-		split(rows[i], f, "|")
-		if (f[2] == "meta") { machine = f[3]; rel = f[4]; win = f[5]; rounds = f[6]; defer = f[7] }
-	}
-	printf "t1 on %s (kernel %s), CPU 3: %d stock nohz_full windows of %s s alternating with %d isolated ones (the task never ticks), then %d isolated windows with only the loads the kernel does remotely; max_defer_ms %s; t1: %d ok, %d not ok. From `%s`.\n\n", \
-		machine, rel, rounds, win, rounds, rounds, defer, good, bad, cmd
-	print "| interrupts on CPU 3 | stock nohz_full | isolated | isolated, only remote loads |"
-	print "|---|---:|---:|---:|"
-	for (i = 1; i <= n; i++) {
-		split(rows[i], f, "|")
-		if (f[2] == "irq") {
-			name = f[3] == "TOTAL" ? "**TOTAL** (every row of /proc/interrupts and /proc/softirqs)" : f[3]
-			printf "| %s | %s | %s | %s |\n", name, f[4], f[5], f[6]
-		}
-	}
-	print ""
-	print "| housekeeping load on CPUs 1-2 | reaches CPU 3 (interrupts, 2 s alone, stock) | iterations stock | iterations isolated | iterations isolated, only remote loads | longest iteration ms stock / isolated / remote-only |"
-	print "|---|---:|---:|---:|---:|---|"
-	for (i = 1; i <= n; i++) {
-		split(rows[i], f, "|")
-		if (f[2] == "load") {
-			rem = f[7] ~ /^-/ ? "-" : f[7]
-			remmax = f[7] ~ /^-/ ? "-" : f[10]
-			printf "| %s | %s | %s | %s | %s | %s / %s / %s |\n", f[3], f[4], f[5], f[6], rem, f[8], f[9], remmax
-		}
-	}
-	print ""
-	line = ""; line2 = ""
-	for (i = 1; i <= n; i++) {
-		split(rows[i], f, "|")
-		if (f[2] == "stat") { line = line sprintf(" %s=%s", f[3], f[4]); line2 = line2 sprintf(" %s=%s", f[3], f[5] == "18446744073709551615" ? "?" : f[5]) }
-	}
-	printf "/proc/isolator/stats deltas, isolated windows:%s  \n", line
-	printf "isolated, only the loads done remotely:%s\n\n", line2
-	nc = 0
-	for (i = 1; i <= n; i++) {
-		split(rows[i], f, "|")
-		if (f[2] == "culprit") { if (!nc++) print "Culprits of forced deliveries (`/proc/isolator/culprits`: cpu waited_us sender pid work), whole boot:\n```"; print f[3] }
-	}
-	if (nc) print "```"
-	else print "Culprits of forced deliveries: none in this boot."
 }
 ' "$tap"
 exit "$st"

@@ -836,6 +836,12 @@ static void ploads_start_threads(struct ploads *pl)
 	pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
 	pthread_attr_setschedparam(&attr, &sp);
 	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	/*
+	 * Small stacks: the process mlockall()s before it spins, and two
+	 * default 8 MB stacks take that long to fault in under TCG + lockdep
+	 * that CPU 3 stays in the kernel for seconds.
+	 */
+	pthread_attr_setstacksize(&attr, 256 * 1024);
 	args[0] = (struct pload_thread_arg){ pl, PL_MEMBARRIER };
 	args[1] = (struct pload_thread_arg){ pl, PL_TLB };
 	for (int i = 0; i < 2; i++)

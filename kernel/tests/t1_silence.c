@@ -15,7 +15,8 @@
  *    housekeeping loads, and 0 forced deliveries (a TLB shootdown of the
  *    address space CPU 3 runs must reach it, so the own-mm loads' delivered
  *    flushes are reported, not asserted away);
- *  - every load progresses in every window, stock and isolated;
+ *  - every load progresses in every isolated window (and in the stock
+ *    phase, the baseline);
  *  - no load is starved isolated against stock: at least a quarter of its
  *    stock iterations. Stock and isolated windows alternate, each with the
  *    spinner on CPU 3, so both see the same emulator (single-threaded TCG
@@ -29,6 +30,17 @@
  * then; every start/stop and the end of every load are waited for under a
  * limit, with the stuck tasks dumped (and sysrq w) on timeout.
  */
+/*
+ * Its own boot, with RCU's boost priority above the spinner's FIFO 50: on
+ * 6.12 PREEMPT_RT there is no RT throttling and the fair server serves only
+ * fair tasks, so a fair reader preempted on CPU 3 (kworker/3 in
+ * refresh_vm_stats under zone->lock) that RCU boosts to the default FIFO 1
+ * is never run again under a higher-priority CPU hog, stock or isolated: an
+ * RCU stall and a stat_refresh writer stuck in flush_work, seen in the
+ * stock phase in 2 boots of 5 (one on the series before issue 10).
+ * Deployments need the same (kernel/README.md).
+ */
+/* vm-cmdline: console=ttyS0 panic=-1 nohz_full=3 isolcpus=3 rcu_nocbs=3 tsc=reliable rcutree.kthread_prio=60 */
 /* vm-timeout: 420 */
 #include "common.h"
 #include <sys/utsname.h>
@@ -145,9 +157,10 @@ static void spinner(struct shared *s, struct ploads *pl)
 	bool isolated = false;
 
 	ploads_start_threads(pl);	/* fair threads on CPUs 1-2, this mm */
+	/* memory locked as a real-time task does, before it runs on CPU 3 */
+	mlockall(MCL_CURRENT | MCL_FUTURE);
 	pin(ISO_CPU);
 	fifo(50);
-	mlockall(MCL_CURRENT | MCL_FUTURE);
 	atomic_store(&s->ack, 0);
 	for (;;) {
 		int want = atomic_load(&s->phase);
@@ -310,6 +323,13 @@ static unsigned long long phase_stat(const struct phase *ph, const char *col)
 	return ph->windows ? stat_get(&ph->st, col) : ~0ULL;
 }
 
+/*
+ * Isolated (@base given): every window, and against stock. Stock: the phase
+ * as a whole, as the baseline of the comparison; a stock window without
+ * progress is stock's own behaviour (the fair server gives kworker/3 50 ms
+ * a second behind the FIFO spinner: one vm.stat_refresh took 12.6 s on
+ * arm64 TCG), reported in its window line.
+ */
 static void check_progress(const struct phase *ph, const struct phase *base, unsigned mask,
 			   int rounds, const char *what)
 {
@@ -318,11 +338,16 @@ static void check_progress(const struct phase *ph, const struct phase *base, uns
 
 		if (!(mask & (1u << k)))
 			continue;
+		if (!base) {
+			snprintf(name, sizeof(name),
+				 "t1: %s progresses in the %s windows (%lu, fewest %lu in one)",
+				 pload_names[k], what, ph->iters[k], ph->min_win[k]);
+			result(ph->windows == rounds && ph->iters[k] > 0, name);
+			continue;
+		}
 		snprintf(name, sizeof(name), "t1: %s progresses in every %s window (fewest %lu)",
 			 pload_names[k], what, ph->min_win[k]);
 		result(ph->windows == rounds && ph->min_win[k] > 0, name);
-		if (!base)
-			continue;
 		snprintf(name, sizeof(name),
 			 "t1: %s not starved, %s: %lu iterations >= stock %lu / 4",
 			 pload_names[k], what, ph->iters[k], base->iters[k]);
@@ -332,7 +357,7 @@ static void check_progress(const struct phase *ph, const struct phase *base, uns
 
 int main(int argc, char **argv)
 {
-	double win = argc > 1 ? atof(argv[1]) : 4;	/* seconds per window */
+	double win = argc > 1 ? atof(argv[1]) : 5;	/* seconds per window */
 	int rounds = argc > 2 ? atoi(argv[2]) : 3;	/* stock+isolated pairs */
 	struct kinds a, b, reach[PL_NR];
 	struct phase ph[PH_NR];
@@ -355,7 +380,7 @@ int main(int argc, char **argv)
 	pid = fork();
 	if (pid == 0)
 		spinner(s, pl);
-	if (!wait_ack_limit(s, 0, 60)) {
+	if (!wait_ack_limit(s, 0, 240)) {
 		result(false, "t1: the spinner runs on CPU 3");
 		dump_task(pid);
 		return 1;
@@ -492,6 +517,17 @@ int main(int argc, char **argv)
 
 		snprintf(name, sizeof(name), "t1: %s reaches CPU 3 under stock nohz_full (alone)",
 			 pload_names[k]);
+#if defined(__aarch64__)
+		/*
+		 * arm64 broadcasts TLB maintenance in hardware (no IPI), and a
+		 * jump-label toggle sends no IPI of its own: reported only.
+		 */
+		if (k == PL_TLB || k == PL_TRACEPOINT) {
+			printf("ok - %s # SKIP arm64: reported, %llu (no IPI of its own there)\n",
+			       name, non_loc(&reach[k]));
+			continue;
+		}
+#endif
 		result(non_loc(&reach[k]) > 0, name);
 	}
 	result(ok_phase && ph[PH_I_HK].windows == rounds && kinds_sum(&ph[PH_I_HK].irq) == 0,
