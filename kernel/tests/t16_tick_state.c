@@ -21,6 +21,20 @@ static void window(int secs, unsigned long long *loc, unsigned long long *timer)
 	*timer = kinds_get(&d, "softirq:TIMER");
 }
 
+/* Is the current clocksource the TSC, which the watchdog keeps checking? */
+static bool watched_tsc(void)
+{
+	char cs[32] = "";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+
+	if (f) {
+		if (!fgets(cs, sizeof(cs), f))
+			cs[0] = '\0';
+		fclose(f);
+	}
+	return !strcmp(cs, "tsc\n");
+}
+
 int main(void)
 {
 	struct shared *s = shared_new();
@@ -61,6 +75,19 @@ int main(void)
 	printf("# CPU 3, 6 s each:   %10s %10s %10s\n", "stock", "isolated", "after stop");
 	printf("# LOC                %10llu %10llu %10llu\n", loc[0], loc[1], loc[2]);
 	printf("# softirq:TIMER      %10llu %10llu %10llu\n", timer[0], timer[1], timer[2]);
+	/*
+	 * The premise is the TSC under the clocksource watchdog, whose timer
+	 * visits CPU 3. When the watchdog has demoted the TSC at boot (as it
+	 * may under TCG on a loaded host: "clocksource: hpet"), or where there
+	 * is no watchdog (arm64's arch_sys_counter), nothing keeps the stock
+	 * tick running on CPU 3 (stock 4 LOC in 6 s once), so "again after
+	 * stop" tests nothing: a skip, said so.
+	 */
+	if (!watched_tsc()) {
+		printf("ok - t16: the tick runs on CPU 3 again after stop # SKIP the clocksource is not "
+		       "the watched TSC: no watchdog timer visits CPU 3 (stock LOC %llu)\n", loc[0]);
+		return failures ? 1 : 0;
+	}
 	result(loc[2] > 0, "t16: the tick runs on CPU 3 again after stop");
 	result(timer[0] == 0 || timer[2] > 0,
 	       "t16: timer-wheel timers on CPU 3 run again after stop, as stock");
