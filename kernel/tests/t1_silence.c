@@ -30,17 +30,6 @@
  * then; every start/stop and the end of every load are waited for under a
  * limit, with the stuck tasks dumped (and sysrq w) on timeout.
  */
-/*
- * Its own boot, with RCU's boost priority above the spinner's FIFO 50: on
- * 6.12 PREEMPT_RT there is no RT throttling and the fair server serves only
- * fair tasks, so a fair reader preempted on CPU 3 (kworker/3 in
- * refresh_vm_stats under zone->lock) that RCU boosts to the default FIFO 1
- * is never run again under a higher-priority CPU hog, stock or isolated: an
- * RCU stall and a stat_refresh writer stuck in flush_work, seen in the
- * stock phase in 2 boots of 5 (one on the series before issue 10).
- * Deployments need the same (kernel/README.md).
- */
-/* vm-cmdline: console=ttyS0 panic=-1 nohz_full=3 isolcpus=3 rcu_nocbs=3 tsc=reliable rcutree.kthread_prio=60 */
 /* vm-timeout: 420 */
 #include "common.h"
 #include <sys/utsname.h>

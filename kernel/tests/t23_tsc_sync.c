@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Test 22: `tick tsc_sync` runs the per-CPU clock check that x86 makes at
+ * Test 23: `tick tsc_sync` runs the per-CPU clock check that x86 makes at
  * idle entry (tsc_verify_tsc_adjust(): the TSC_ADJUST MSR back to its boot
  * value), which a CPU whose isolated task never blocks would never run.
  *
@@ -62,11 +62,11 @@ int main(void)
 	pid_t pid;
 
 	if (!cpu_has_flag("tsc_adjust")) {
-		printf("ok - t22: # SKIP no TSC_ADJUST on this CPU: tick tsc_sync has no check to run\n");
+		printf("ok - t23: # SKIP no TSC_ADJUST on this CPU: tick tsc_sync has no check to run\n");
 		return 0;
 	}
 	if (msr_rw(ISO_CPU, false, &boot)) {
-		printf("ok - t22: # SKIP no /dev/cpu/3/msr (CONFIG_X86_MSR): %s\n", strerror(errno));
+		printf("ok - t23: # SKIP no /dev/cpu/3/msr (CONFIG_X86_MSR): %s\n", strerror(errno));
 		return 0;
 	}
 	pin(0);
@@ -125,10 +125,10 @@ int main(void)
 		printf("# the spinner did not die\n");
 	printf("# TSC_ADJUST after 3 s of tick: %lld; after 3 s of tick tsc_sync: %lld\n",
 	       after_plain, after_sync);
-	result(r == 0 && moved == boot + 1000, "t22: CPU 3's TSC_ADJUST moved by +1000");
-	result(atomic_load(&s->err) == 0, "t22: start, 600 ticks and stop all succeed");
-	result(after_plain == moved, "t22: plain ticks leave it moved (nothing else restores it)");
-	result(after_sync == boot, "t22: tick tsc_sync restores TSC_ADJUST to its boot value");
+	result(r == 0 && moved == boot + 1000, "t23: CPU 3's TSC_ADJUST moved by +1000");
+	result(atomic_load(&s->err) == 0, "t23: start, 600 ticks and stop all succeed");
+	result(after_plain == moved, "t23: plain ticks leave it moved (nothing else restores it)");
+	result(after_sync == boot, "t23: tick tsc_sync restores TSC_ADJUST to its boot value");
 	if (after_sync != boot) {
 		/* leave the machine as found */
 		msr_rw(ISO_CPU, true, &boot);
