@@ -318,6 +318,17 @@ static void helpers(void)
 	ok(cmdline_param(root, "quiet", buf, sizeof(buf)) == 1 && !buf[0], "cmdline_param flag");
 	ok(cmdline_param(root, "nohz", buf, sizeof(buf)) == 0, "params after -- ignored");
 	fake_root_free(root);
+
+	/* the appender check's evidence and explain's findings are built with */
+	char small[12] = "";
+
+	text_appendf(small, sizeof(small), "%s", "ab");
+	text_appendf(small, sizeof(small), ", %d", 42);
+	is_str(small, "ab, 42", "text_appendf appends");
+	text_appendf(small, sizeof(small), " and %s", "much more");
+	is_str(small, "ab, 42 and ", "text_appendf cuts at the end of the buffer, NUL-terminated");
+	text_appendf(small, sizeof(small), "%s", "x");
+	is_str(small, "ab, 42 and ", "text_appendf on a full buffer changes nothing");
 }
 
 static void boot_line(void)

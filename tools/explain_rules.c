@@ -66,19 +66,6 @@ static struct xfinding *add(struct rules *c, const char *id, enum xkind kind, co
 
 #define SET(field, ...) snprintf(f->field, sizeof(f->field), __VA_ARGS__)
 
-static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-
-	if (n + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
-	va_end(ap);
-}
-
 /* "this machine: <check evidence>" for check @id into @f->machine. */
 static const struct tune_check *machine(struct rules *c, struct xfinding *f, const char *id)
 {
@@ -86,7 +73,7 @@ static const struct tune_check *machine(struct rules *c, struct xfinding *f, con
 
 	/* the evidence of one item can list dozens of IRQs: its start says enough */
 	if (f && t && t->status != TUNE_SKIP)
-		append(f->machine, sizeof(f->machine), "%s`isolator check` %s: %s: %.160s%s",
+		text_appendf(f->machine, sizeof(f->machine), "%s`isolator check` %s: %s: %.160s%s",
 		       f->machine[0] ? "; " : "this machine: ", id, tune_status_name(t->status),
 		       t->evidence, strlen(t->evidence) > 160 ? "..." : "");
 	return t && t->status != TUNE_SKIP ? t : NULL;
@@ -240,9 +227,9 @@ static void cpus(struct rules *c)
 		SET(cause, "--smp pins one thread to each CPU (thread N on CPU N), so every CPU was "
 			   "measured, including the ones running the machine's other work");
 		if (r->tasks)
-			append(f->cause, sizeof(f->cause), " (the header: loadavg %.2f, %u tasks)",
+			text_appendf(f->cause, sizeof(f->cause), " (the header: loadavg %.2f, %u tasks)",
 			       r->load1, r->tasks);
-		append(f->cause, sizeof(f->cause), "; nothing shows any of them isolated");
+		text_appendf(f->cause, sizeof(f->cause), "; nothing shows any of them isolated");
 	} else if (r->pinned == XR_YES) {
 		SET(cause, "the measuring threads were pinned, but the report cannot tell whether "
 			   "their CPUs were isolated from other work (isolcpus/nohz_full, IRQs, "
@@ -361,7 +348,7 @@ static void maxima(struct rules *c)
 			   "EEVDF base slice is 0.75 ms times 1+log2(CPUs), several of them queue up)%s",
 		    r->tasks ? "" : "");
 		if (r->tasks)
-			append(f->cause, sizeof(f->cause), "; the header shows loadavg %.2f and %u tasks",
+			text_appendf(f->cause, sizeof(f->cause), "; the header shows loadavg %.2f and %u tasks",
 			       r->load1, r->tasks);
 		SET(share, "the likeliest owner of maxima of several ms at P: 0; a SCHED_FIFO thread "
 			   "would not wait for any of them");
@@ -378,7 +365,7 @@ static void maxima(struct rules *c)
 			/* throttling stops real-time tasks, so ordinary ones run more, not less */
 			f->kind = XK_RULED_OUT;
 			f->quote = r->policy_quote;
-			append(f->cause, sizeof(f->cause), "; the report's threads ran SCHED_OTHER, "
+			text_appendf(f->cause, sizeof(f->cause), "; the report's threads ran SCHED_OTHER, "
 			       "which throttling never stops");
 		}
 		SET(fix, "sysctl kernel.sched_rt_runtime_us=-1 (isolator apply does it, journaled), "
@@ -458,7 +445,7 @@ static void minimum(struct rules *c)
 		   "no RT kernel makes an interrupt-driven wake-up take well under a microsecond",
 	    us((double)lo->min_ns), lo->label);
 	if (r->goal_ns)
-		append(f->cause, sizeof(f->cause), "; the goal in the question (%.1f us) needs polling",
+		text_appendf(f->cause, sizeof(f->cause), "; the goal in the question (%.1f us) needs polling",
 		       us((double)r->goal_ns));
 	if (c->resp && c->resp->have)
 		SET(share, "measured here by isolator bench response on CPU %d: the same responder "

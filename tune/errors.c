@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* One thread-local message per thread: the "why" behind a negative errno. */
+/* One thread-local message per thread: the "why" behind a negative errno;
+ * and the appender that messages and evidence are built with. */
 #include <stdio.h>
+#include <string.h>
 
 #include "tune.h"
 
@@ -19,6 +21,18 @@ int set_error(int err, const char *fmt, ...)
 void clear_error(void)
 {
 	errmsg[0] = '\0';
+}
+
+void text_appendf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strnlen(buf, len);
+	va_list ap;
+
+	if (n + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
 }
 
 ISOLATOR_API const char *isolator_errmsg(void)

@@ -37,6 +37,11 @@
 int set_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void clear_error(void);
 
+/* Append printf output to the NUL-terminated string in @buf (@len bytes in
+ * all), cutting it at the end of @buf: how `isolator check` builds its
+ * evidence and `isolator explain` its findings, a clause at a time. */
+void text_appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* --- sysroot and small file I/O (sysfs.c) -------------------------------- */
 
 /* The root the /proc, /sys and /dev paths are read under: @sysroot if not

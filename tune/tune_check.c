@@ -40,20 +40,7 @@ const char *tune_status_name(enum tune_status status)
 
 /* --- small helpers ---------------------------------------------------------- */
 
-static void appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-
-	if (n + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
-	va_end(ap);
-}
-
-#define EVIDENCE(r, ...) appendf((r)->evidence, sizeof((r)->evidence), __VA_ARGS__)
+#define EVIDENCE(r, ...) text_appendf((r)->evidence, sizeof((r)->evidence), __VA_ARGS__)
 #define FIX(r, ...) snprintf((r)->fix, sizeof((r)->fix), __VA_ARGS__)
 #define BOOT(r, ...) snprintf((r)->boot, sizeof((r)->boot), __VA_ARGS__)
 
@@ -1055,7 +1042,7 @@ static void check_kthreads(const struct ctx *c, struct tune_check *r)
 		if (last >= 0 && isolator_cpuset_has(&c->cpus, (unsigned)last)) {
 			ran++;
 			if (ran <= 6)
-				appendf(names, sizeof(names), "%s%s", ran > 1 ? ", " : "", comm);
+				text_appendf(names, sizeof(names), "%s%s", ran > 1 ? ", " : "", comm);
 		}
 	}
 	closedir(d);
@@ -1433,6 +1420,6 @@ size_t tune_boot_cmdline(const struct tune_check *checks, size_t count, char *bu
 	buf[0] = '\0';
 	for (size_t i = 0; i < count; i++)
 		if ((checks[i].status == TUNE_WARN || checks[i].status == TUNE_FAIL) && checks[i].boot[0])
-			appendf(buf, len, "%s%s", buf[0] ? " " : "", checks[i].boot);
+			text_appendf(buf, len, "%s%s", buf[0] ? " " : "", checks[i].boot);
 	return strlen(buf);
 }
