@@ -66,7 +66,7 @@ fi
 make_tree() {
 	t=$1
 	rm -rf "$t"
-	mkdir -p "$t/sys/devices/system/cpu/cpu1/cpufreq" "$t/proc/sys/kernel" "$t/dev" \
+	mkdir -p "$t/sys/devices/system/cpu/cpu1/cpufreq" "$t/proc/sys/kernel" "$t/proc/sys/vm" "$t/dev" \
 		"$t/sys/devices/virtual/workqueue/writeback" "$t/sys/kernel/mm/transparent_hugepage"
 	echo 0-3 >"$t/sys/devices/system/cpu/online"
 	for irq in 10:0-3 11:1 12:0 13:1-3; do
@@ -78,6 +78,9 @@ make_tree() {
 	echo "performance powersave" >"$t/sys/devices/system/cpu/cpu1/cpufreq/scaling_available_governors"
 	echo 950000 >"$t/proc/sys/kernel/sched_rt_runtime_us"
 	echo 1 >"$t/proc/sys/kernel/timer_migration"
+	echo 1 >"$t/proc/sys/kernel/numa_balancing"
+	echo 1 >"$t/proc/sys/vm/stat_interval"
+	echo 120 >"$t/proc/sys/kernel/hung_task_timeout_secs"
 	echo 0-3 >"$t/proc/sys/kernel/watchdog_cpumask"
 	echo f >"$t/sys/devices/virtual/workqueue/cpumask"
 	echo f >"$t/sys/devices/virtual/workqueue/writeback/cpumask"
@@ -114,6 +117,10 @@ check "governor performance, RT throttling -1, timer_migration 0" \
 	"[ \$(cat '$tree/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor') = performance ] && [ \$(cat '$tree/proc/sys/kernel/sched_rt_runtime_us') = -1 ] && [ \$(cat '$tree/proc/sys/kernel/timer_migration') = 0 ]"
 check "workqueue masks f -> d, watchdog 0-3 -> 0,2-3, THP never" \
 	"[ \$(cat '$tree/sys/devices/virtual/workqueue/cpumask') = d ] && [ \$(cat '$tree/sys/devices/virtual/workqueue/writeback/cpumask') = d ] && [ \$(cat '$tree/proc/sys/kernel/watchdog_cpumask') = 0,2-3 ] && [ \$(cat '$tree/sys/kernel/mm/transparent_hugepage/enabled') = never ]"
+check "tuned's sysctls: numa_balancing 0, vm.stat_interval 10, hung_task_timeout_secs 600" \
+	"[ \$(cat '$tree/proc/sys/kernel/numa_balancing') = 0 ] && [ \$(cat '$tree/proc/sys/vm/stat_interval') = 10 ] && [ \$(cat '$tree/proc/sys/kernel/hung_task_timeout_secs') = 600 ]"
+check "  ... each journaled for revert" \
+	"grep -q '/proc/sys/kernel/numa_balancing 1 0\$' '$ISOLATOR_STATE_DIR/journal' && grep -q '/proc/sys/vm/stat_interval 1 10\$' '$ISOLATOR_STATE_DIR/journal' && grep -q '/proc/sys/kernel/hung_task_timeout_secs 120 600\$' '$ISOLATOR_STATE_DIR/journal'"
 check "a /dev/cpu_dma_latency holder runs" "[ $(holders) -gt $h0 ]"
 check "journal written" "head -1 '$ISOLATOR_STATE_DIR/journal' | grep -q '^isolator-journal 1 '"
 ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 >"$tmp/out" 2>"$tmp/err"
@@ -124,6 +131,22 @@ tree_state "$tree" >"$tmp/tree.after"
 check "revert restores every value of the tree" "cmp -s '$tmp/tree.before' '$tmp/tree.after'"
 check "revert stops the holder" "[ $(holders) = $h0 ] && grep -q 'stopped process:' '$tmp/out'"
 check "journal removed" "[ ! -e '$ISOLATOR_STATE_DIR/journal' ]"
+
+# tuned's sysctls: never lowered (stat_interval 20 stays, hung_task 0 is
+# the detector off and stays); absent from the kernel: skipped, and said
+echo 20 >"$tree/proc/sys/vm/stat_interval"
+echo 0 >"$tree/proc/sys/kernel/hung_task_timeout_secs"
+rm "$tree/proc/sys/kernel/numa_balancing"
+tree_state "$tree" >"$tmp/tree.before"
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 --no-dma-holder >"$tmp/out" 2>"$tmp/err"
+check "apply without numa_balancing exits 0" "[ $? = 0 ]"
+check "  ... says it skipped it" "grep -q '^skip /proc/sys/kernel/numa_balancing: not present' '$tmp/out'"
+check "  ... left stat_interval 20 and hung_task_timeout_secs 0 alone" \
+	"[ \$(cat '$tree/proc/sys/vm/stat_interval') = 20 ] && [ \$(cat '$tree/proc/sys/kernel/hung_task_timeout_secs') = 0 ] && ! grep -q 'stat_interval\\|hung_task' '$ISOLATOR_STATE_DIR/journal'"
+ISOLATOR_SYSROOT=$tree "$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+tree_state "$tree" >"$tmp/tree.after"
+check "  ... and revert is exact" "cmp -s '$tmp/tree.before' '$tmp/tree.after'"
+make_tree "$tree"
 
 # A value the kernel refuses: reported, the rest applies, revert exact.
 rm "$tree/proc/sys/kernel/timer_migration"
@@ -341,6 +364,8 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /sys/devices/system/cpu/online)" != 0 ]; then
 	snapshot() {
 		for f in /proc/irq/*/smp_affinity_list /proc/irq/default_smp_affinity \
 			/proc/sys/kernel/sched_rt_runtime_us /proc/sys/kernel/timer_migration \
+			/proc/sys/kernel/numa_balancing /proc/sys/vm/stat_interval \
+			/proc/sys/kernel/hung_task_timeout_secs \
 			/proc/sys/kernel/watchdog_cpumask /sys/devices/virtual/workqueue/cpumask \
 			/sys/devices/virtual/workqueue/*/cpumask /sys/kernel/mm/transparent_hugepage/enabled \
 			/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor; do
@@ -384,6 +409,8 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /sys/devices/system/cpu/online)" != 0 ]; then
 	"$ISOLATOR" check --cpu "$last" --json >"$tmp/out" 2>"$tmp/err"
 	check "after apply, check passes rt_throttling and timer_migration" \
 		"grep -q '\"id\":\"rt_throttling\",[^}]*\"status\":\"pass\"' '$tmp/out' && grep -q '\"id\":\"timer_migration\",[^}]*\"status\":\"pass\"' '$tmp/out'"
+	check "after apply, check passes tuned's vm_stat_interval and hung_task_timeout" \
+		"grep -q '\"id\":\"vm_stat_interval\",[^}]*\"status\":\"\\(pass\\|skip\\)\"' '$tmp/out' && grep -q '\"id\":\"hung_task_timeout\",[^}]*\"status\":\"\\(pass\\|skip\\)\"' '$tmp/out'"
 	"$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
 	check "revert exits 0" "[ $? = 0 ]"
 	same_as_before "apply + revert: every IRQ affinity and tunable as it was"

@@ -5,8 +5,11 @@
  * Apply the run-time fixes `isolator check` proposes for LIST: IRQ
  * affinities (and the default for new IRQs), the performance governor, a
  * /dev/cpu_dma_latency holder at 0, RT throttling off, timer migration off,
- * the unbound-workqueue and watchdog masks, THP never, and a cgroup-v2
- * isolated cpuset partition where the cpuset controller is on cgroup v2.
+ * the unbound-workqueue and watchdog masks, THP never, the sysctls tuned's
+ * cpu-partitioning and realtime profiles set that `check` audits
+ * (numa_balancing 0, vm.stat_interval at least 10 s, hung_task_timeout_secs
+ * at least 600 s), and a cgroup-v2 isolated cpuset partition where the cpuset
+ * controller is on cgroup v2.
  *
  * Every previous value goes to the journal <state dir>/journal, fsync'd
  * before the change is made (tune/journal.c), so `isolator revert` restores
@@ -59,8 +62,10 @@ static void usage(FILE *out)
 		"Apply the run-time latency fixes of 'isolator check' for the CPUs in LIST:\n"
 		"IRQ affinities and default_smp_affinity, performance governor, a process\n"
 		"holding /dev/cpu_dma_latency at 0, sched_rt_runtime_us=-1, timer_migration=0,\n"
-		"workqueue and watchdog CPU masks, THP never, and a cgroup-v2 isolated cpuset\n"
-		"partition. Every old value is journaled (fsync'd) first in %s/journal;\n"
+		"workqueue and watchdog CPU masks, THP never, numa_balancing=0,\n"
+		"vm.stat_interval>=10, hung_task_timeout_secs>=600 (as tuned's cpu-partitioning),\n"
+		"and a cgroup-v2 isolated cpuset partition. A setting this kernel lacks is\n"
+		"skipped, and said. Every old value is journaled (fsync'd) first in %s/journal;\n"
 		"'isolator revert' restores them exactly, even after apply was killed.\n"
 		"Boot parameters are printed as a kernel command line, never edited.\n"
 		"  -c, --cpu LIST       CPUs to tune (at least one online CPU must stay out)\n"
@@ -181,6 +186,28 @@ static int set_sys(struct apply_params *p, const char *rel, const char *value, c
 		return 0;
 	}
 	return set_value(p, path, value, why);
+}
+
+/*
+ * A whole-number sysctl that must be at least @min, or @off_ok and 0 (the
+ * detector off): raised to @min, never lowered, as `isolator check` judges it.
+ */
+static int raise_sys(struct apply_params *p, const char *rel, long min, int off_ok, const char *why)
+{
+	char path[1024], val[64], *end;
+	long v;
+
+	if (sysroot_path(path, sizeof(path), NULL, "%s", rel) || read_text(path, val, sizeof(val)) < 0) {
+		printf("skip %s: not present (%s)\n", rel, why);
+		return 0;
+	}
+	v = strtol(val, &end, 10);
+	if (end != val && !*end && (v >= min || (off_ok && v == 0))) {
+		p->already++;
+		return 0;
+	}
+	snprintf(val, sizeof(val), "%ld", min);
+	return set_value(p, path, val, why);
 }
 
 static void cpuset_minus(struct isolator_cpuset *set, const struct isolator_cpuset *cpus)
@@ -640,6 +667,14 @@ int cmd_apply(int argc, char **argv)
 	if (!err)
 		err = set_sys(&p, "/sys/kernel/mm/transparent_hugepage/enabled", "never",
 			      "transparent huge pages") < 0;
+	/* what tuned's cpu-partitioning and realtime profiles set at run time */
+	if (!err)
+		err = set_sys(&p, "/proc/sys/kernel/numa_balancing", "0", "NUMA balancing off") < 0;
+	if (!err)
+		err = raise_sys(&p, "/proc/sys/vm/stat_interval", 10, 0, "vmstat work every 10 s") < 0;
+	if (!err)
+		err = raise_sys(&p, "/proc/sys/kernel/hung_task_timeout_secs", 600, 1,
+				"hung-task reports after 600 s") < 0;
 	if (!err)
 		err = cpuset_partition(&p) < 0;
 	if (!err && p.hold_dma)

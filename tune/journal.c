@@ -52,9 +52,12 @@ struct journal {
 static const char *const allowed_paths[] = {
 	"/proc/irq/[0-9]*/smp_affinity_list",
 	"/proc/irq/default_smp_affinity",
+	"/proc/sys/kernel/hung_task_timeout_secs",
+	"/proc/sys/kernel/numa_balancing",
 	"/proc/sys/kernel/sched_rt_runtime_us",
 	"/proc/sys/kernel/timer_migration",
 	"/proc/sys/kernel/watchdog_cpumask",
+	"/proc/sys/vm/stat_interval",
 	"/sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor",
 	"/sys/devices/virtual/workqueue/cpumask",
 	"/sys/devices/virtual/workqueue/*/cpumask",

@@ -1137,7 +1137,8 @@ static void check_numa_balancing(const struct ctx *c, struct tune_check *r)
 	r->status = nodes > 1 ? TUNE_FAIL : TUNE_WARN;
 	EVIDENCE(r, nodes > 1 ? ": hinting page faults and page migration on the isolated loop"
 			       : ": nothing to balance on one node, but it scans when a node appears");
-	FIX(r, "sysctl kernel.numa_balancing=0 (tuned's cpu-partitioning and realtime profiles set it)");
+	FIX(r, "isolator apply sets 0 (sysctl kernel.numa_balancing=0; tuned's cpu-partitioning "
+	       "and realtime profiles set it, through network-latency)");
 }
 
 static void check_stat_interval(const struct ctx *c, struct tune_check *r)
@@ -1154,7 +1155,8 @@ static void check_stat_interval(const struct ctx *c, struct tune_check *r)
 	r->status = v >= 10 ? TUNE_PASS : v > 1 ? TUNE_WARN : TUNE_FAIL;
 	if (r->status != TUNE_PASS) {
 		EVIDENCE(r, ": the vmstat work item may run on CPU %s every %ld s", c->list, v);
-		FIX(r, "sysctl vm.stat_interval=10 (as tuned's cpu-partitioning profile)");
+		FIX(r, "isolator apply sets 10 (sysctl vm.stat_interval=10, as tuned's cpu-partitioning "
+		       "and realtime profiles)");
 	}
 }
 
@@ -1235,7 +1237,8 @@ static void check_hung_task(const struct ctx *c, struct tune_check *r)
 		return;
 	EVIDENCE(r, ": a task waiting %ld s on work held for the isolated CPU is reported hung "
 		    "(with a stack dump, or a panic with hung_task_panic)", v);
-	FIX(r, "sysctl kernel.hung_task_timeout_secs=600 (as tuned's cpu-partitioning profile); "
+	FIX(r, "isolator apply sets 600 (sysctl kernel.hung_task_timeout_secs=600, as tuned's "
+	       "cpu-partitioning and realtime profiles); "
 	       "tick the isolated loop well within it");
 }
 
