@@ -240,6 +240,52 @@ static void bad_input(struct xreport *r)
 	free(copy);
 }
 
+/* cyclictest -N prints ns in the same lines: read by their field widths, the
+ * command line or "resolution_in_ns", scaled to ns like every other report. */
+static void nsecs(const char *sysroot, struct xreport *r, struct xfindings *fs)
+{
+	static const char hist[] =
+		"$ cyclictest -N -q -l 300 -t 1 -p 80 -m -h 50\n"
+		"# Histogram\n000000 000000\n000001 000000\n"
+		"# Total: 000000000\n# Min Latencies: 13233\n# Avg Latencies: 24600\n"
+		"# Max Latencies: 94713\n# Histogram Overflows: 00300\n";
+	static const char collapsed[] =
+		"T: 0 (27778) P:80 I:1000 C: 1000 Min: 21569 Act: 26869 Avg: 131827 Max:50644887\n";
+	char why[256];
+	size_t len;
+	char *text = read_fixture("cyclictest-N-t1-p80-m-q.txt", &len);
+	const struct xfinding *f;
+
+	ok(text && !explain_parse(text, len, r, why, sizeof(why)) && r->nsecs == XR_YES &&
+	   r->series[0].min_ns == 21569 && r->series[0].avg_ns == 131827 &&
+	   r->series[0].max_ns == 50644887 && r->series[0].interval_ns == 1000000,
+	   "cyclictest -N: Min 21569 Avg 131827 Max 50644887 read as ns (Act/Avg padded to 8), I:1000 as us");
+	explain_rules(r, sysroot, -1, NULL, fs);
+	f = explain_find(fs, "min_wakeup");
+	ok(f && strstr(f->cause, "a minimum of 22 us"), "cyclictest -N: the minimum is 22 us, not 22 ms");
+	f = explain_find(fs, "max_ms");
+	ok(f && strstr(f->cause, "a maximum of 50.6 ms"), "cyclictest -N: the maximum is 50.6 ms, not 51 s");
+	free(text);
+	text = read_fixture("cyclictest-N-t1-p80-m.json", &len);
+	ok(text && !explain_parse(text, len, r, why, sizeof(why)) && r->nsecs == XR_YES &&
+	   r->series[0].min_ns == 11798 && r->series[0].max_ns == 53930021,
+	   "cyclictest -N --json: \"resolution_in_ns\": 1, min and max read as ns");
+	free(text);
+	ok(!parse_text(hist, r, why, sizeof(why)) && r->nsecs == XR_YES && r->series[0].min_ns == 13233 &&
+	   r->series[0].max_ns == 94713, "cyclictest -N histogram, its command line pasted above: ns");
+	text = read_fixture("cyclictest-p99-m-q.txt", &len);
+	ok(text && !explain_parse(text, len, r, why, sizeof(why)) && r->nsecs == XR_NO &&
+	   r->series[0].min_ns == 13000, "cyclictest without -N (Act/Avg padded to 5): us");
+	free(text);
+	text = read_fixture("question-microsecond-rt-kernel.txt", &len);
+	ok(text && !explain_parse(text, len, r, why, sizeof(why)) && r->nsecs == XR_NO &&
+	   r->series[1].min_ns == 2000, "the question's pasted report (spaces collapsed): us");
+	free(text);
+	/* the limit: collapsed spaces and no command line leave nothing to tell ns by */
+	ok(!parse_text(collapsed, r, why, sizeof(why)) && r->nsecs == XR_NO,
+	   "a -N line with its spaces collapsed and no command line: read as us (nothing tells)");
+}
+
 /* Inputs BUILT FROM rtla's format strings (tools/tracing/rtla/src of Linux
  * 6.12), not printed by the tool: the real rtla fixtures (tests/data/explain
  * rtla-*.txt, from the VM) have no "Blocking thread ... (%)" share and no
@@ -387,6 +433,7 @@ int main(void)
 		check_fixture(names[i], sysroot, r, fs);
 	question(sysroot, r, fs);
 	bad_input(r);
+	nsecs(sysroot, r, fs);
 	rtla_formats(sysroot, r, fs);
 	for (unsigned i = 0; i < n; i++)
 		fuzz(names[i], sysroot, r, fs);

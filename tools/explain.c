@@ -254,6 +254,10 @@ static void print_table(const struct explain_params *p, const struct xreport *r,
 	if (r->nseries > 1)
 		printf(" .. %s", r->series[r->nseries - 1].label);
 	printf(")\n");
+	if (r->nsecs == XR_YES)
+		printf("  numbers in ns (cyclictest -N), shown here in us: %s%.0u%s%s\n",
+		       r->unit_quote.line ? "line " : "", r->unit_quote.line,
+		       r->unit_quote.line ? ": " : "", r->unit_quote.text);
 	for (unsigned i = 0; i < r->nseries; i++) {
 		const struct xseries *s = &r->series[i];
 

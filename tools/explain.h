@@ -81,6 +81,8 @@ struct xreport {
 	unsigned tasks;             /* 0 unknown */
 	struct xquote load_quote;
 	int virtualized;            /* isolator bench says */
+	int nsecs;                  /* cyclictest -N: the report's numbers are ns */
+	struct xquote unit_quote;   /* what shows it: -N, the padded fields, resolution_in_ns */
 
 	/* the numbers */
 	unsigned nseries;

@@ -23,7 +23,7 @@
 #include "explain_json.h"
 
 const char explain_formats[] =
-	"cyclictest (summary lines, default or -q; --json=FILE; histogram -h/--histfile), "
+	"cyclictest (summary lines, default or -q; --json=FILE; histogram -h/--histfile; us or -N ns), "
 	"oslat (text or --json), rtla timerlat or osnoise (top or hist, with or without auto "
 	"analysis), isolator bench --json";
 
@@ -346,8 +346,47 @@ static void read_prose(struct xreport *r, const struct lines *l)
 
 /* --- cyclictest text -------------------------------------------------------- */
 
-static int parse_cyclictest_line(struct xreport *r, unsigned lineno, const char *s, char *why,
-				 size_t wl)
+/* Whether a cyclictest command line has -N (--nsecs), alone or among grouped
+ * flags (-mqN). */
+static int cyclictest_nsecs(const char *cmd)
+{
+	char buf[XR_LINE], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", cmd);
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+		if (!strcmp(tok, "--nsecs") ||
+		    (tok[0] == '-' && tok[1] != '-' && strchr(tok, 'N') &&
+		     strspn(tok + 1, "mqNnSvMuU") == strlen(tok + 1)))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether a summary line was printed by cyclictest -N: the same line in ns,
+ * but its Act and Avg fields are padded to 8 columns ("Act:%8ld Avg:%8ld")
+ * where the us line pads to 5. Only a padded field tells (a wider number
+ * fills the field, and a pasted report whose spaces were collapsed keeps no
+ * widths at all: that is read as us, cyclictest's default).
+ */
+static int summary_in_ns(const char *s)
+{
+	static const char *const keys[][2] = { { "Act:", " Avg:" }, { "Avg:", " Max:" } };
+
+	for (size_t k = 0; k < 2; k++) {
+		const char *p = strstr(s, keys[k][0]), *q;
+
+		if (!p)
+			continue;
+		p += strlen(keys[k][0]);
+		q = strstr(p, keys[k][1]);
+		if (q && *p == ' ' && (size_t)(q - p) == 8 && isdigit((unsigned char)q[-1]))
+			return 1;
+	}
+	return 0;
+}
+
+static int parse_cyclictest_line(struct xreport *r, unsigned lineno, const char *s, uint64_t unit,
+				 char *why, size_t wl)
 {
 	unsigned t;
 	int tid, prio, n;
@@ -365,11 +404,11 @@ static int parse_cyclictest_line(struct xreport *r, unsigned lineno, const char 
 	if (!(se = series_get(r, label)))
 		return 0;
 	se->prio = prio;
-	se->interval_ns = (uint64_t)intv * 1000;
+	se->interval_ns = (uint64_t)intv * 1000; /* -i is us, with -N too */
 	se->count = cyc;
-	se->min_ns = (uint64_t)mn * 1000;
-	se->avg_ns = (double)avg * 1000;
-	se->max_ns = (uint64_t)mx * 1000;
+	se->min_ns = (uint64_t)mn * unit;
+	se->avg_ns = (double)avg * (double)unit;
+	se->max_ns = (uint64_t)mx * unit;
 	quote(&se->quote, lineno, s);
 	if (prio > r->prio)
 		r->prio = prio;
@@ -441,8 +480,10 @@ static int hist_row(struct hist_rows *h, const char *s)
 	return 1;
 }
 
-/* p50/p99 of column @c from its rows (microsecond buckets); overflows count above. */
-static void hist_quantiles(const struct hist_rows *h, unsigned c, uint64_t total, struct xseries *s)
+/* p50/p99 of column @c from its rows (buckets of @unit ns: 1000, or 1 with
+ * -N); overflows count above. */
+static void hist_quantiles(const struct hist_rows *h, unsigned c, uint64_t total, uint64_t unit,
+			   struct xseries *s)
 {
 	uint64_t seen = 0;
 	int have50 = 0;
@@ -452,11 +493,11 @@ static void hist_quantiles(const struct hist_rows *h, unsigned c, uint64_t total
 	for (unsigned row = 0; row < h->rows; row++) {
 		seen += h->count[(size_t)row * h->cols + c];
 		if (!have50 && seen * 2 >= total) {
-			s->p50_ns = (uint64_t)row * 1000;
+			s->p50_ns = (uint64_t)row * unit;
 			have50 = 1;
 		}
 		if (seen * 100 >= total * 99) {
-			s->p99_ns = (uint64_t)row * 1000;
+			s->p99_ns = (uint64_t)row * unit;
 			return;
 		}
 	}
@@ -472,13 +513,22 @@ static int parse_cyclictest(struct xreport *r, const struct lines *l, char *why,
 			   ovf[XR_SERIES] = { 0 };
 	unsigned ntot = 0, nmin = 0, navg = 0, nmax = 0, novf = 0;
 	int in_hist = 0, seen_header = 0, err;
+	uint64_t unit = 1000;
 
+	/* -N: every number but the interval is ns, summary and histogram alike */
+	for (unsigned i = 0; i < l->n && unit != 1; i++)
+		if ((is_cmdline(l->line[i], "cyclictest") && cyclictest_nsecs(l->line[i])) ||
+		    (starts(l->line[i], "T:") && summary_in_ns(l->line[i]))) {
+			unit = 1;
+			r->nsecs = XR_YES;
+			quote(&r->unit_quote, i + 1, l->line[i]);
+		}
 	for (unsigned i = 0; i < l->n; i++) {
 		const char *s = l->line[i], *p;
 		unsigned ln = i + 1;
 
 		if (starts(s, "T:") && strstr(s, "P:")) {
-			if ((err = parse_cyclictest_line(r, ln, s, why, wl)))
+			if ((err = parse_cyclictest_line(r, ln, s, unit, why, wl)))
 				goto out;
 			continue;
 		}
@@ -550,14 +600,14 @@ static int parse_cyclictest(struct xreport *r, const struct lines *l, char *why,
 			if (!(se = series_get(r, label)))
 				break;
 			se->count = tot[c];
-			se->min_ns = mn[c] * 1000;
-			se->max_ns = mx[c] * 1000;
+			se->min_ns = mn[c] * unit;
+			se->max_ns = mx[c] * unit;
 			if (c < navg)
-				se->avg_ns = (double)avg[c] * 1000;
+				se->avg_ns = (double)avg[c] * (double)unit;
 			if (c < novf)
 				r->overflows += ovf[c];
 			if (h.cols == nmax)
-				hist_quantiles(&h, c, tot[c], se);
+				hist_quantiles(&h, c, tot[c], unit, se);
 		}
 		for (unsigned i = 0; i < l->n; i++)
 			if (starts(l->line[i], "# Max Latencies:")) {
@@ -905,6 +955,7 @@ static int parse_rt_tests_json(struct xreport *r, const struct jnode *root, int 
 {
 	const struct jnode *threads = jget(root, "thread"), *sys = jget(root, "sysinfo");
 	const char *cmd = jstr(jget(root, "cmdline:")), *ver = jstr(jget(root, "rt_test_version:"));
+	uint64_t unit = 1000;
 
 	if (!cmd)
 		cmd = jstr(jget(root, "cmdline"));
@@ -927,6 +978,15 @@ static int parse_rt_tests_json(struct xreport *r, const struct jnode *root, int 
 			 (int)jnum(jget(sys, "realtime"), -1));
 		quote(&r->kernel_quote, 0, k);
 	}
+	/* cyclictest -N: "resolution_in_ns": 1, and -N on its command line */
+	if (!oslat && (jnum(jget(root, "resolution_in_ns"), 0) == 1 || (cmd && cyclictest_nsecs(cmd)))) {
+		char q[XR_LINE];
+
+		unit = 1;
+		r->nsecs = XR_YES;
+		snprintf(q, sizeof(q), "\"resolution_in_ns\": %d", (int)jnum(jget(root, "resolution_in_ns"), 0));
+		quote(&r->unit_quote, 0, q);
+	}
 	for (const struct jnode *t = threads->child; t; t = t->next) {
 		char label[32], q[XR_LINE];
 		struct xseries *se;
@@ -944,9 +1004,9 @@ static int parse_rt_tests_json(struct xreport *r, const struct jnode *root, int 
 		se->cpu = (int)jnum(jget(t, "cpu"), -1);
 		se->prio = r->prio;
 		se->count = (uint64_t)jnum(jget(t, "cycles"), 0);
-		se->min_ns = (uint64_t)(mn * 1000);
-		se->max_ns = (uint64_t)(mx * 1000);
-		se->avg_ns = jnum(jget(t, "avg"), -1) * 1000;
+		se->min_ns = (uint64_t)(mn * (double)unit);
+		se->max_ns = (uint64_t)(mx * (double)unit);
+		se->avg_ns = jnum(jget(t, "avg"), -1) * (double)unit;
 		if (se->avg_ns < 0)
 			se->avg_ns = -1;
 		snprintf(q, sizeof(q), "\"thread\": \"%s\": min %g, avg %g, max %g, cpu %d", t->key ? t->key : "?",
@@ -1048,6 +1108,7 @@ static void init(struct xreport *r)
 	memset(r, 0, sizeof(*r));
 	r->rt_policy = r->prio = r->mlock = r->pinned = r->smp = XR_UNKNOWN;
 	r->dma_latency = r->preempt_rt = r->virtualized = XR_UNKNOWN;
+	r->nsecs = XR_NO;
 	r->load1 = -1;
 }
 
