@@ -35,15 +35,34 @@ expect_fail "revert: bad option" revert --bogus
 # digits, a '.' in durations; a blank, sign, exponent, hex, inf or nan is
 # refused before anything runs (issue 13 row 8: ' -1' ran for 2^64 ns).
 TAP_TIMEOUT=10
-for v in ' -1' ' 1' '1 ' '+1' '-1' '0x10' '1e3' 'inf' 'nan' '.5' '1.' ''; do
-	expect_fail "stat --interval '$v'" stat --interval "$v" --count 1
-	expect_fail "stat --count '$v'" stat --count "$v" --interval 0.01
-	expect_fail "bench response --duration '$v'" bench response --duration "$v"
-	expect_fail "bench noise --threshold '$v'" bench noise --threshold "$v" --duration 0.1
-	expect_fail "demo --duration '$v'" demo --duration "$v"
-	expect_fail "model record --duration '$v'" model record --duration "$v" -o "$tmp/rec.trace"
-	expect_fail "run --fifo '$v'" run --cpu 0 --fifo "$v" -- true
-	expect_fail "run --isolate '$v'" run --cpu 0 --fifo 0 --isolate "$v" -- true
+# $e is each value as printf writes it (\t, \n), so that a TAP line stays one line
+for e in ' -1' ' 1' '1 ' '1\n' '\t1' '+1' '-1' '0x10' '1e3' 'inf' 'nan' '.5' '1.' ''; do
+	v=$(printf %bx "$e"); v=${v%x}
+	expect_fail "stat --interval '$e'" stat --interval "$v" --count 1
+	expect_fail "stat --count '$e'" stat --count "$v" --interval 0.01
+	expect_fail "bench response --duration '$e'" bench response --duration "$v"
+	expect_fail "bench noise --threshold '$e'" bench noise --threshold "$v" --duration 0.1
+	expect_fail "demo --duration '$e'" demo --duration "$v"
+	expect_fail "model record --duration '$e'" model record --duration "$v" -o "$tmp/rec.trace"
+	expect_fail "run --fifo '$e'" run --cpu 0 --fifo "$v" -- true
+	expect_fail "run --isolate '$e'" run --cpu 0 --fifo 0 --isolate "$v" -- true
+done
+# The same rule for the CPU numbers of a CPU list on the command line: no
+# blank before or after (sysfs's trailing newline is trimmed, a user's ' 0'
+# is refused like ' 1' for a --duration), no sign, hex, exponent, inf, nan.
+ml_trace=${ISOLATOR_TEST_DATA:-tests/data}/model/basic.trace
+ex_report=${ISOLATOR_TEST_DATA:-tests/data}/explain/cyclictest-smp-default.txt
+for e in ' 0' '0 ' '\t0' '0\n' '+0' ' -1' '0x0' '0e0' 'inf' 'nan' '0.0' ''; do
+	v=$(printf %bx "$e"); v=${v%x}
+	expect_fail "run --cpu '$e'" run --cpu "$v" --fifo 0 --quiet -- true
+	expect_fail "stat --cpu '$e'" stat --cpu "$v" --count 1 --interval 10ms
+	expect_fail "check --cpu '$e'" check --cpu "$v"
+	expect_fail "apply --cpu '$e'" apply --cpu "$v" --dry-run
+	expect_fail "demo --cpu '$e'" demo --cpu "$v" --duration 0.1
+	expect_fail "bench response --other-cpu '$e'" bench response --other-cpu "$v" --duration 0.1
+	expect_fail "bench ipc --cpus '$e,1'" bench ipc --cpus "$v,1" --duration 0.1 --modes shm
+	expect_fail "model report --cpu '$e'" model report "$ml_trace" --cpu "$v"
+	expect_fail "explain --cpu '$e'" explain "$ex_report" --cpu "$v"
 done
 unset TAP_TIMEOUT
 expect_exit 127 "run: command not found" run --cpu 0 --fifo 0 --quiet -- /nonexistent/command

@@ -4,8 +4,9 @@
 n=0
 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+# printf, not echo: dash's echo would turn a quoted '\n' into a new line
+ok() { n=$((n + 1)); printf 'ok %s - %s\n' "$n" "$1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); printf 'not ok %s - %s\n' "$n" "$1"; }
 
 # expect_exit WANT DESCRIPTION ARGS...: `isolator ARGS` exits WANT with
 # exactly one line on stderr, starting "isolator: ", and nothing on stdout.

@@ -54,5 +54,16 @@ int main(void)
 	bad("nan");
 	bad("2y");
 	bad("400d"); /* more than a year */
+
+	/* CPU lists on the command line: the kernel's syntax, no blank around
+	 * it (sysfs's trailing newline is the reader's business) */
+	struct isolator_cpuset set;
+	const char *cpus_bad[] = { " 0", "0 ", "\t0", "0\n", "+0", "-0", "0x0", "inf", "nan", "0.0", "" };
+
+	is_int(parse_cpulist("--cpu", "0-1,3", &set), 0, "'0-1,3' is a CPU list");
+	ok(isolator_cpuset_count(&set) == 3, "  ... of 3 CPUs");
+	for (size_t i = 0; i < sizeof(cpus_bad) / sizeof(cpus_bad[0]); i++)
+		ok(parse_cpulist("--cpu", cpus_bad[i], &set) < 0, "CPU list '%s' refused", cpus_bad[i]);
+	ok(parse_cpulist("--cpu", NULL, &set) < 0, "CPU list NULL refused");
 	return done_testing();
 }

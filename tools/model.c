@@ -253,9 +253,9 @@ static int cmd_report(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			if (isolator_cpuset_parse(optarg, &p.cpus) < 0)
-				return fail("model report: --cpu '%s': not a CPU list (want e.g. 3 or 0-3,7)",
-					    optarg);
+			/* the trace's CPUs, not this machine's: no online check */
+			if (parse_cpulist("model report: --cpu", optarg, &p.cpus) < 0)
+				return EXIT_ERROR;
 			p.have_cpus = 1;
 			break;
 		case 'j':

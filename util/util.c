@@ -12,12 +12,31 @@
 
 int fail(const char *fmt, ...)
 {
+	char *msg = NULL;
 	va_list ap;
+	int n;
 
-	fputs("isolator: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		msg = NULL; /* undefined after a failure */
+	fputs("isolator: ", stderr);
+	/* one line, whatever the message quotes: a user's '1<newline>' or
+	 * '<tab>1' is shown escaped, as the shell's $'...' would */
+	for (int i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)msg[i];
+
+		if (c == '\n' || c == '\t')
+			fprintf(stderr, "\\%c", c == '\n' ? 'n' : 't');
+		else if (c < ' ' || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+	if (n < 0)
+		fputs("(out of memory)", stderr);
+	free(msg);
 	fputc('\n', stderr);
 	return EXIT_ERROR;
 }
@@ -25,20 +44,35 @@ int fail(const char *fmt, ...)
 /* The kernel's CPU-list syntax, as the man page's CPU LISTS says. */
 #define CPULIST_EXAMPLES "e.g. 3, 0-3,7, 2-N, all or 0-7:2/4"
 
-int parse_cpulist_online(const char *what, const char *text, struct isolator_cpuset *set)
+int parse_cpulist(const char *what, const char *text, struct isolator_cpuset *set)
 {
-	struct isolator_cpuset online;
-	char buf[256];
-	int err = isolator_cpuset_parse(text, set);
+	int err;
 
+	/* the kernel's parser skips blanks around a list (sysfs ends in a
+	 * newline); on the command line they follow number_span()'s rule */
+	if (text && text[strcspn(text, " \t\n\v\f\r")]) {
+		fail("%s '%s': not a CPU list (a blank in it; want " CPULIST_EXAMPLES ")", what, text);
+		return -1;
+	}
+	err = isolator_cpuset_parse(text, set);
 	if (err == -ERANGE) {
 		fail("%s '%s': a CPU past the last one this machine can have", what, text);
 		return -1;
 	}
 	if (err) {
-		fail("%s '%s': not a CPU list (want " CPULIST_EXAMPLES ")", what, text);
+		fail("%s '%s': not a CPU list (want " CPULIST_EXAMPLES ")", what, text ? text : "");
 		return -1;
 	}
+	return 0;
+}
+
+int parse_cpulist_online(const char *what, const char *text, struct isolator_cpuset *set)
+{
+	struct isolator_cpuset online;
+	char buf[256];
+
+	if (parse_cpulist(what, text, set) < 0)
+		return -1;
 	if (isolator_cpus_online(NULL, &online) < 0) {
 		fail("%s", isolator_errmsg());
 		return -1;

@@ -31,8 +31,10 @@ size_t number_span(const char *text, int fraction);
 
 /* Parsers: 0 on success; on failure print one line naming @what and return -1.
  * Each takes its numbers by number_span()'s rule. */
-/* A CPU list in the kernel's syntax (3, 0-3,7, N, 2-N, all, 0-7:2/4), every
- * CPU online; parse_cpu_online() wants a list of exactly one CPU. */
+/* A CPU list in the kernel's syntax (3, 0-3,7, N, 2-N, all, 0-7:2/4), with
+ * no blank in it; parse_cpulist_online() also wants every CPU online, and
+ * parse_cpu_online() a list of exactly one online CPU. */
+int parse_cpulist(const char *what, const char *text, struct isolator_cpuset *set);
 int parse_cpu_online(const char *what, const char *text, unsigned *cpu);
 int parse_cpulist_online(const char *what, const char *text, struct isolator_cpuset *set);
 int parse_uint(const char *what, const char *text, unsigned long min, unsigned long max,
