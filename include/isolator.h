@@ -124,7 +124,11 @@ ISOLATOR_API void isolator_params_init(struct isolator_params *params);
  *         another session (any process) owns it (isolator_errmsg() names its
  *         pid and command) or the kernel says the CPU is taken; -EPERM if the
  *         kernel backend refuses the caller, or root finds the state
- *         directory writable by others. Nothing stays applied after a failure.
+ *         directory writable by others; -EEXIST if something is already at
+ *         the session's journal name (a dead session's journal: run
+ *         `isolator revert`; or a link or file planted there), or another
+ *         -errno if the journal cannot be written. Nothing stays applied
+ *         after a failure.
  */
 ISOLATOR_API int isolator_start(unsigned mask);
 

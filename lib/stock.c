@@ -239,6 +239,13 @@ int stock_system_apply(struct stock_system *sys, const char *sysroot, unsigned c
 					     journal_dir());
 		return 0;
 	}
+	/* the journal first, before any change: a name that is taken (a link
+	 * or file planted there, a dead session's journal) refuses the session
+	 * whole, as apply is refused, rather than letting it run unsteered */
+	if ((params->steer_irqs || params->cpuset_partition) && (err = open_journal(sys)) < 0) {
+		cpu_release(&sys->claim);
+		return err;
+	}
 	if (params->hold_dma_latency)
 		hold_dma_latency(sys, sysroot);
 	if (params->steer_irqs)

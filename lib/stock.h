@@ -29,8 +29,9 @@ struct stock_system {
  * Own @cpu (tune/state.c), then take the system-wide steps @params ask for,
  * noting each one that fails. Return: 0 (steps may have failed: see
  * sys->failed and sys->reasons); -EBUSY when another session owns the CPU,
- * or another -errno when root finds the state directory untrusted: nothing
- * was changed, and isolator_errmsg() says why. Without root nothing
+ * or another -errno when root finds the state directory untrusted or cannot
+ * create the session's journal (-EEXIST: its name is taken): nothing was
+ * changed, and isolator_errmsg() says why. Without root nothing
  * system-wide can change, so the steps are noted as needing it instead.
  */
 int stock_system_apply(struct stock_system *sys, const char *sysroot, unsigned cpu,

@@ -4,6 +4,9 @@
  * (a regular file stands in for /proc/isolator/control). */
 #include <errno.h>
 #include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../lib/internal.h"
 #include "fakeroot.h"
@@ -94,6 +97,36 @@ static void stock(const char *root)
 	is_int(isolator_tick_unregister(on_tick, &ticks), -ENOENT, "unregister twice");
 }
 
+/* issue 13 row 1: something planted at the session's journal name refuses
+ * the session whole (it used to start without IRQ steering), nothing changed */
+static void planted(const char *root, const char *state)
+{
+	struct isolator_params p;
+	struct isolator_status st;
+	char journal[600], victim[600];
+
+	snprintf(journal, sizeof(journal), "%s/session-%d.journal", state, (int)getpid());
+	snprintf(victim, sizeof(victim), "%s/victim", root);
+	fake_write(root, "victim", "root's file\n");
+	mkdir(state, 0700);
+	ok(symlink(victim, journal) == 0, "a symlink planted at %s", journal);
+	isolator_params_init(&p);
+	p.fifo_priority = 0;
+	pin(0);
+	is_int(isolator_start_params(ISOLATOR_MASK_ALL, &p), -EEXIST, "start refused: %s",
+	       isolator_errmsg());
+	ok(strstr(isolator_errmsg(), "a symbolic link; refused") != NULL, "  ... naming what it is");
+	isolator_status(&st);
+	is_int(st.backend, ISOLATOR_BACKEND_NONE, "  ... not isolated");
+	is_str(fake_read(root, "proc/irq/10/smp_affinity_list"), "0-3", "  ... no IRQ steered");
+	is_str(fake_read(root, "victim"), "root's file", "  ... the link's target untouched");
+	unlink(journal);
+	is_int(isolator_start_params(ISOLATOR_MASK_ALL, &p), 0, "start once it is gone: %s",
+	       isolator_errmsg());
+	is_int(isolator_stop(), 0, "stop");
+	pin(-1);
+}
+
 static void kernel(const char *root)
 {
 	struct isolator_params p;
@@ -141,6 +174,7 @@ int main(void)
 	setenv("ISOLATOR_STATE_DIR", state, 1);
 	refusals();
 	stock(root);
+	planted(root, state);
 	kernel(root);
 	fake_root_free(root);
 	return done_testing();

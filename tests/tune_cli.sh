@@ -200,23 +200,42 @@ else
 	ok "# SKIP"
 fi
 # row 1: a symbolic link planted as the next session's journal is refused,
-# and its target never written
+# and its target never written; the run is refused whole, in one line (it
+# used to carry on without IRQ steering), and its command never starts
 good=$tmp/good
 mkdir -m 700 "$good"
 ISOLATOR_STATE_DIR=$good ISOLATOR_SYSROOT=$tree sh -c \
-	'ln -s "$2" "$ISOLATOR_STATE_DIR/session-$$.journal"; exec "$1" run --cpu 1 --fifo 0 -- true' \
-	sh "$ISOLATOR" "$tmp/victim" >"$tmp/out" 2>"$tmp/err"
+	'ln -s "$2" "$ISOLATOR_STATE_DIR/session-$$.journal"; exec "$1" run --cpu 1 --fifo 0 -- touch "$3"' \
+	sh "$ISOLATOR" "$tmp/victim" "$tmp/ran" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ "$(id -u)" = 0 ]; then
-	check "run refuses to journal through a planted symlink (exit $rc)" \
-		"grep -q 'irq_steer: journal .*session-[0-9]*.journal exists' '$tmp/err'"
+	check "run refuses a symlink planted as its journal: exit 1, one line (exit $rc)" \
+		"[ $rc = 1 ] && [ \$(wc -l <'$tmp/err') = 1 ] && grep -q '^isolator: run: journal .*session-[0-9]*.journal exists: a symbolic link; refused' '$tmp/err'"
+	check "  ... and its command never ran" "[ ! -e '$tmp/ran' ]"
 else
 	ok "# SKIP run journals only as root"
+	ok "# SKIP"
 fi
 check "  ... the symlink's target is untouched" "[ \"\$(cat '$tmp/victim')\" = \"root's file\" ]"
 check "  ... and the tree is as before" "tree_state '$tree' | cmp -s - '$tmp/tree.before'"
 ISOLATOR_STATE_DIR=$good expect_fail "revert refuses the planted symlink" revert
 check "  ... naming it" "grep -q 'symbolic link' '$tmp/err'"
+rm -f "$good"/session-*.journal
+# the same for a journal of ours left at the name (a dead session's pid reused)
+ISOLATOR_STATE_DIR=$good ISOLATOR_SYSROOT=$tree sh -c \
+	'printf "isolator-journal 1 %d -\n" $$ >"$ISOLATOR_STATE_DIR/session-$$.journal"
+	 chmod 600 "$ISOLATOR_STATE_DIR/session-$$.journal"; exec "$1" run --cpu 1 --fifo 0 -- touch "$2"' \
+	sh "$ISOLATOR" "$tmp/ran" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$(id -u)" = 0 ]; then
+	check "run refuses when an old journal has its journal's name: exit 1, says revert (exit $rc)" \
+		"[ $rc = 1 ] && [ \$(wc -l <'$tmp/err') = 1 ] && grep -q '^isolator: run: journal .*session-[0-9]*.journal exists (from pid [0-9]*); run .isolator revert. first' '$tmp/err'"
+	check "  ... and its command never ran; the tree is as before" \
+		"[ ! -e '$tmp/ran' ] && tree_state '$tree' | cmp -s - '$tmp/tree.before'"
+else
+	ok "# SKIP run journals only as root"
+	ok "# SKIP"
+fi
 rm -f "$good"/session-*.journal
 # row 1: a journal naming any file and any process: nothing written, nobody signalled
 sleep 60 & victim_pid=$!

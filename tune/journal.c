@@ -182,11 +182,23 @@ struct journal *journal_create(const char *path, const char *sysroot,
 	if (!err && linkat(dirfd, tmp, dirfd, base, 0) < 0) {
 		err = -errno;
 		if (err == -EEXIST) {
-			pid_t owner = journal_owner(path);
+			int fd = state_open(dirfd, dir, base, O_RDONLY, 0);
+			pid_t owner = fd >= 0 ? journal_owner(path) : -1;
 
-			set_error(EEXIST, "journal %s exists%s%.0d%s; run 'isolator revert' first",
-				  path, owner > 0 ? " (from pid " : "", owner > 0 ? (int)owner : 0,
-				  owner > 0 ? ")" : "");
+			if (fd < 0) {
+				/* planted: say what it is, as revert will (state_open
+				 * wrote "<dir>/<name>: <why>") */
+				char why[512];
+				const char *msg = isolator_errmsg(), *colon = strstr(msg, ": ");
+
+				snprintf(why, sizeof(why), "%s", colon ? colon + 2 : msg);
+				set_error(EEXIST, "journal %s exists: %s", path, why);
+			} else {
+				close(fd);
+				set_error(EEXIST, "journal %s exists%s%.0d%s; run 'isolator revert' first",
+					  path, owner > 0 ? " (from pid " : "",
+					  owner > 0 ? (int)owner : 0, owner > 0 ? ")" : "");
+			}
 		} else {
 			set_error(-err, "journal %s: %s", path, strerror(-err));
 		}
