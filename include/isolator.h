@@ -86,9 +86,14 @@ ISOLATOR_API const char *isolator_errmsg(void);
 /** Everything above. */
 #define ISOLATOR_TICK_ALL (ISOLATOR_TICK_SCHED | ISOLATOR_TICK_RT | ISOLATOR_TICK_TSC_SYNC)
 
+/** The SCHED_FIFO priority isolator_params_init() gives the isolated thread
+ *  (and `isolator run`); `isolator check` compares RCU's boost priority with it. */
+#define ISOLATOR_DEFAULT_FIFO_PRIORITY 80
+
 /** Options for isolator_start_params(); fill with isolator_params_init(). */
 struct isolator_params {
-	/** SCHED_FIFO priority 1..99; 0 leaves the scheduling policy alone. Default 80. */
+	/** SCHED_FIFO priority 1..99; 0 leaves the scheduling policy alone.
+	 *  Default ISOLATOR_DEFAULT_FIFO_PRIORITY. */
 	int fifo_priority;
 	/** Steer movable IRQs off the CPU (stock backend). Default 1. */
 	int steer_irqs;

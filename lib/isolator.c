@@ -92,7 +92,7 @@ ISOLATOR_API enum isolator_backend isolator_backend_available(void)
 ISOLATOR_API void isolator_params_init(struct isolator_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->fifo_priority = 80;
+	p->fifo_priority = ISOLATOR_DEFAULT_FIFO_PRIORITY;
 	p->steer_irqs = 1;
 	p->hold_dma_latency = 1;
 	p->prefault_stack = 1 << 20;

@@ -52,6 +52,7 @@ static void refusals(void)
 	is_int(st.backend, ISOLATOR_BACKEND_NONE, "status: not isolated");
 	struct isolator_params p;
 	isolator_params_init(&p);
+	is_int(p.fifo_priority, ISOLATOR_DEFAULT_FIFO_PRIORITY, "default FIFO priority: the one constant");
 	p.fifo_priority = 100;
 	pin(0);
 	is_int(isolator_start_params(ISOLATOR_MASK_ALL, &p), -EINVAL, "FIFO priority 100 refused");

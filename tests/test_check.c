@@ -12,6 +12,9 @@
 #include "fakeroot.h"
 #include "tap.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 struct file {
 	const char *rel, *text;
 };
@@ -196,6 +199,8 @@ static const struct scenario scenarios[] = {
 
 	{ "rcu_boost", TUNE_PASS, "no boost threads", { { "sys/module/rcutree/parameters/kthread_prio", "1" } } },
 	{ "rcu_boost", TUNE_PASS, "kthread_prio 99", { { "sys/module/rcutree/parameters/kthread_prio", "99" }, { "proc/18/comm", "rcub/0" } } },
+	/* at libisolator's default priority the boost does not preempt the loop */
+	{ "rcu_boost", TUNE_WARN, "kthread_prio at ISOLATOR_DEFAULT_FIFO_PRIORITY with rcub/0", { { "sys/module/rcutree/parameters/kthread_prio", STR(ISOLATOR_DEFAULT_FIFO_PRIORITY) }, { "proc/18/comm", "rcub/0" } } },
 	{ "rcu_boost", TUNE_WARN, "kthread_prio 50 with rcub/0", { { "sys/module/rcutree/parameters/kthread_prio", "50" }, { "proc/18/comm", "rcub/0" } } },
 	{ "rcu_boost", TUNE_FAIL, "kthread_prio 1 with rcub/0", { { "sys/module/rcutree/parameters/kthread_prio", "1" }, { "proc/18/comm", "rcub/0" } } },
 	{ "rcu_boost", TUNE_SKIP, "no rcutree", { { NULL } } },

@@ -82,7 +82,7 @@ static void usage(FILE *out)
 		"/dev/cpu_dma_latency held at 0 while it runs; everything is restored when\n"
 		"it exits. After a crash of isolator itself, 'isolator revert' restores it.\n"
 		"  -c, --cpu N        the CPU (must be online)\n"
-		"  -f, --fifo PRIO    SCHED_FIFO priority 1..99, 0 to keep SCHED_OTHER (default 80)\n"
+		"  -f, --fifo PRIO    SCHED_FIFO priority 1..99, 0 to keep SCHED_OTHER (default %d)\n"
 		"  -d, --deadline RUNTIME/DEADLINE/PERIOD\n"
 		"                     SCHED_DEADLINE instead: RUNTIME of CPU time in every PERIOD,\n"
 		"                     done within DEADLINE of its start, e.g. 2ms/10ms/10ms\n"
@@ -92,7 +92,8 @@ static void usage(FILE *out)
 		"                     (MASK: all, or clock,resched,ipi, or a decimal number)\n"
 		"      --no-irq-steer leave IRQ affinities alone\n"
 		"  -q, --quiet        do not print what was applied\n"
-		"Exit status: the command's; 127 if it could not be started; 1 on bad input.\n");
+		"Exit status: the command's; 127 if it could not be started; 1 on bad input.\n",
+		ISOLATOR_DEFAULT_FIFO_PRIORITY);
 }
 
 /* "2ms/10ms/10ms" (or RUNTIME/PERIOD, the deadline then equal to the period). */

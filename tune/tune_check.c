@@ -676,9 +676,6 @@ static void check_rt_throttling(const struct ctx *c, struct tune_check *r)
 	       "SCHED_FIFO task then owns its CPU, so keep housekeeping CPUs");
 }
 
-/* libisolator's default SCHED_FIFO priority for an isolated task */
-#define TUNE_ISOLATED_FIFO 80
-
 /* Is there a kernel thread whose name starts with @prefix? */
 static int kthread_named(const struct ctx *c, const char *prefix)
 {
@@ -728,15 +725,15 @@ static void check_rcu_boost(const struct ctx *c, struct tune_check *r)
 	}
 	EVIDENCE(r, "RCU boosts a reader preempted on CPU %s to SCHED_FIFO %ld "
 		    "(rcutree.kthread_prio)", c->list, prio);
-	if (prio > TUNE_ISOLATED_FIFO) {
+	if (prio > ISOLATOR_DEFAULT_FIFO_PRIORITY) {
 		r->status = TUNE_PASS;
 		EVIDENCE(r, ", above libisolator's default %d: keep the isolated task below it",
-			 TUNE_ISOLATED_FIFO);
+			 ISOLATOR_DEFAULT_FIFO_PRIORITY);
 		return;
 	}
 	EVIDENCE(r, ": an isolated SCHED_FIFO task above %ld (libisolator's default is %d) keeps "
 		    "it from running, so RCU grace periods stall, and with them every task waiting "
-		    "on one or on the reader's lock", prio, TUNE_ISOLATED_FIFO);
+		    "on one or on the reader's lock", prio, ISOLATOR_DEFAULT_FIFO_PRIORITY);
 	/* a value someone chose protects tasks below it; the default 1, none */
 	r->status = prio > 1 ? TUNE_WARN : TUNE_FAIL;
 	FIX(r, "add rcutree.kthread_prio=99 to the kernel command line (above the isolated task's "
