@@ -38,7 +38,7 @@ void bench_usage_common(FILE *out, unsigned accepts)
 		"  -H, --histogram FILE    histogram in cyclictest's --histfile format\n"
 		"  -P, --plot FILE         latency histogram plot through gnuplot (.png or .svg)\n"
 		JSON_OPT_HELP "       JSON (schema " BENCH_SCHEMA ") instead of the table;\n"
-		"                          =FILE: into FILE, and the table stays\n"
+		"                          =FILE or FILE: into FILE, and the table stays\n"
 		"  -q, --quiet             no progress line\n");
 	if (accepts & BENCH_OPT_PERIOD)
 		fprintf(out, "  -p, --period T          event period: 2us, 1ms (a bare number is us, as\n"
@@ -182,7 +182,7 @@ int bench_parse(struct bench_params *p, unsigned accepts, int argc, char **argv,
 			break;
 		}
 		case 'j':
-			if (json_out_parse(&p->json, "--json", optarg) < 0)
+			if (json_out_getopt(&p->json, "--json", argc, argv) < 0)
 				return -1;
 			break;
 		case 'q':

@@ -1398,7 +1398,7 @@ static void usage(FILE *out)
 		"  --fifo PRIO      run both threads SCHED_FIFO at PRIO (1-99) so other tasks cannot share\n"
 		"                   their CPUs; both CPUs are then busy for the whole run (default: off)\n"
 		"  --json[=FILE]    JSON (schema isolator-bench/1) on stdout instead of the table;\n"
-		"                   =FILE: into FILE, and the table stays\n"
+		"                   =FILE or FILE: into FILE, and the table stays\n"
 		"  --quiet          no progress lines on stderr\n"
 		"Goals reported (not enforced): shm p50 within 1.1x of floor; shm throughput >= ck_ring and\n"
 		"rte_ring at every size; poll_all over 64 channels at most twice one channel's poll.\n");
@@ -1499,7 +1499,7 @@ static int parse(struct ipc_params *p, int argc, char **argv)
 			break;
 		}
 		case 'j':
-			if (json_out_parse(&p->json, "--json", optarg) < 0)
+			if (json_out_getopt(&p->json, "--json", argc, argv) < 0)
 				return -1;
 			break;
 		case 'q':

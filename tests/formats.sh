@@ -98,6 +98,19 @@ else
 	"$ISOLATOR" bench noise --duration 0.2 --quiet --json="$tmp/n.json" >"$tmp/out" 2>"$tmp/err"
 	check "bench noise --json=FILE: table and FILE" \
 		"grep -q '^mode ' '$tmp/out' && validate '$src/bench/schema/isolator-bench-1.json' '$tmp/n.json'"
+	# --json FILE, as cyclictest takes it, where the command takes no operand
+	"$ISOLATOR" bench noise --duration 0.2 --quiet --json "$tmp/n2.json" >"$tmp/out" 2>"$tmp/err"
+	check "bench noise --json FILE (a space, as cyclictest --json FILE): table and FILE" \
+		"grep -q '^mode ' '$tmp/out' && validate '$src/bench/schema/isolator-bench-1.json' '$tmp/n2.json'"
+	"$ISOLATOR" check --json "$tmp/c1.json" --cpu 0 >"$tmp/out" 2>"$tmp/err"
+	check "check --json FILE --cpu 0: table and FILE" \
+		"grep -q ' pass, ' '$tmp/out' && validate '$src/tools/schema/isolator-check-1.json' '$tmp/c1.json'"
+	"$ISOLATOR" check --json --cpu 0 >"$tmp/out" 2>"$tmp/err"
+	check "check --json --cpu 0: a bare --json before an option is still stdout" \
+		"validate '$src/tools/schema/isolator-check-1.json' '$tmp/out'"
+	"$ISOLATOR" explain --json "$tmp/x.json" "$ISOLATOR_TEST_DATA/explain/cyclictest-smp-q.txt" >"$tmp/out" 2>"$tmp/err"
+	check "explain --json FILE REPORT (explain takes an operand): one line naming --json=FILE, exit 1" \
+		"[ \$? = 1 ] && [ \$(wc -l <'$tmp/err') = 1 ] && grep -q 'write --json=FILE' '$tmp/err'"
 	echo '{"schema":"isolator-check/1","cpus":"1","checks":[{"id":"x","title":"x","status":"maybe","evidence":"e","fix":"","boot":""}],"boot_cmdline":""}' >"$tmp/bad.json"
 	check "the check schema refuses a status it does not know" \
 		"! validate '$src/tools/schema/isolator-check-1.json' '$tmp/bad.json'"

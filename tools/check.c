@@ -35,7 +35,7 @@ static void usage(FILE *out)
 		"  -c, --cpu LIST   CPUs to audit (default: the isolated CPUs, else nohz_full,\n"
 		"                   else the last online CPU)\n"
 		JSON_OPT_HELP "  {\"schema\":\"isolator-check/1\",\"checks\":[...]} on stdout\n"
-		"                   instead of the table; =FILE: into FILE, the table stays\n"
+		"                   instead of the table; =FILE or FILE: into FILE, the table stays\n"
 		"  -p, --problems   list only items that warn or fail\n"
 		"Exit status: 0 nothing failed, 2 something failed, 1 error.\n"
 		"'isolator apply --cpu LIST' applies the run-time fixes; 'isolator revert' undoes them.\n");
@@ -142,7 +142,7 @@ int cmd_check(int argc, char **argv)
 			p.have_cpus = 1;
 			break;
 		case 'j':
-			if (json_out_parse(&p.json, "--json", optarg) < 0)
+			if (json_out_getopt(&p.json, "--json", argc, argv) < 0)
 				return EXIT_ERROR;
 			break;
 		case 'p':

@@ -112,7 +112,9 @@ static int parse(int argc, char **argv, struct explain_params *p)
 		return -1;
 	}
 	if (optind + 1 < argc) {
-		fail("explain: one report at a time (got '%s' and '%s')", argv[optind], argv[optind + 1]);
+		/* explain reads an operand, so --json FILE cannot mean --json=FILE here */
+		fail("explain: one report at a time (got '%s' and '%s')%s", argv[optind], argv[optind + 1],
+		     p->json.on && !p->json.file ? "; for a JSON file write --json=FILE" : "");
 		return -1;
 	}
 	p->file = optind < argc ? argv[optind] : "-";

@@ -272,7 +272,8 @@ static int cmd_report(int argc, char **argv)
 	if (optind >= argc)
 		return fail("model report: no trace file given (see 'isolator model --help')");
 	if (optind + 1 < argc)
-		return fail("model report: one trace file only, got '%s' too", argv[optind + 1]);
+		return fail("model report: one trace file only, got '%s' too%s", argv[optind + 1],
+			    p.json.on && !p.json.file ? "; for a JSON file write --json=FILE" : "");
 	p.file = argv[optind];
 	f = fopen(p.file, "r");
 	if (!f)

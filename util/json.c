@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A streaming JSON emitter, shared by every command that has --json. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -135,6 +136,15 @@ int json_out_parse(struct json_out *o, const char *what, const char *arg)
 	}
 	o->file = arg;
 	return 0;
+}
+
+int json_out_getopt(struct json_out *o, const char *what, int argc, char **argv)
+{
+	const char *arg = optarg;
+
+	if (!arg && optind < argc && argv[optind][0] != '-')
+		arg = argv[optind++];
+	return json_out_parse(o, what, arg);
 }
 
 FILE *json_out_open(const struct json_out *o)

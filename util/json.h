@@ -43,6 +43,11 @@ struct json_out {
 /* Record --json's @arg (getopt's optarg, NULL when bare); FILE's directory
  * must exist now, not after the run. Return: 0, or -1 after one line. */
 int json_out_parse(struct json_out *o, const char *what, const char *arg);
+/* The same from inside getopt_long's loop, for a command that takes no
+ * operands: there `--json FILE` is unambiguous and means --json=FILE, as
+ * cyclictest and oslat take it; the word after a bare --json is FILE unless
+ * it is an option. Return: 0, or -1 after one line. */
+int json_out_getopt(struct json_out *o, const char *what, int argc, char **argv);
 /* Whether the readable table goes to stdout (no --json, or --json=FILE). */
 static inline int json_out_table(const struct json_out *o)
 {
