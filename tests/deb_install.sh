@@ -58,6 +58,7 @@ for f in lib/systemd/system/isolator-apply.service usr/lib/tuned/isolator/tuned.
 	usr/lib/tuned/isolator/script.sh etc/tuned/isolator-variables.conf etc/default/isolator \
 	usr/share/bash-completion/completions/isolator usr/share/isolator/schema/isolator-check-1.json \
 	usr/share/isolator/schema/isolator-model-1.json usr/share/isolator/schema/isolator-bench-1.json \
+	usr/share/isolator/schema/isolator-explain-1.json \
 	usr/include/isolator.h usr/include/isolator/channel.h; do
 	if [ -e "$root/$f" ]; then ok "ships /$f"; else not_ok "missing /$f"; fi
 done
