@@ -129,7 +129,7 @@ static void print_table(const struct stat_params *p, const struct isolator_count
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: isolator stat [--cpu LIST] [--interval S] [--count K]\n"
+		"usage: isolator stat [--cpu LIST] [--interval T] [--count K] [--prometheus FILE [--bench JSON]]\n"
 		"Interrupts per CPU by kind, from /proc/interrupts and /proc/softirqs (and\n"
 		"/proc/isolator/stats with the kernel extension), every interval.\n"
 		"  -c, --cpu LIST      CPUs to show, e.g. 1 or 0-3,7 (default: all)\n"
