@@ -90,11 +90,14 @@ struct ipc_result {
 	int has_rtt;
 	struct bench_hist leg;  /* shm, poll_all, poll_scan: one receive, timed on B */
 	int has_leg;
-	double tput[IPC_NSENDS][IPC_NSIZES]; /* msgs/s; < 0: not measured */
+	double tput[IPC_NSENDS][IPC_NSIZES]; /* msgs/s, the median of the rounds'; < 0: not measured */
 	double bytes_per_s;     /* memcpy: the copy bandwidth; < 0: not measured */
-	/* summed over the rounds; the rates above are their quotients */
-	double msgs[IPC_NSENDS][IPC_NSIZES], msgs_ns[IPC_NSENDS][IPC_NSIZES];
-	double bytes, bytes_ns;
+	/* each round's rate of each stream (msgs/s), nrate[k][s] of them at
+	 * rate + (k * IPC_NSIZES + s) * rounds: a round that another task or
+	 * the host interrupted moves a median less than a sum */
+	double *rate;
+	unsigned nrate[IPC_NSENDS][IPC_NSIZES];
+	double bytes, bytes_ns; /* memcpy, summed over the rounds */
 	uint64_t errors;        /* sequence numbers lost, duplicated or reordered */
 };
 
@@ -787,11 +790,34 @@ static void wake_close(struct wake *w)
 
 /* --- one mode ------------------------------------------------------------------- */
 
-/* Add what stream @j received, and over how long, to a result's sums. */
-static void add_stream(struct ipc_result *res, int k, int s, const struct ipc_job *j)
+/* Keep the rate of stream @j (what it received over how long) as this
+ * round's, among the @rounds of a result. */
+static void add_stream(struct ipc_result *res, unsigned rounds, int k, int s, const struct ipc_job *j)
 {
-	res->msgs[k][s] += (double)j->received;
-	res->msgs_ns[k][s] += (double)isolator_cycles_to_ns(j->t_last - j->t_first);
+	uint64_t ns = j->received && j->t_last > j->t_first ? isolator_cycles_to_ns(j->t_last - j->t_first) : 0;
+
+	if (ns && res->nrate[k][s] < rounds)
+		res->rate[(size_t)(k * IPC_NSIZES + s) * rounds + res->nrate[k][s]++] =
+			(double)j->received * 1e9 / (double)ns;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of the rounds' rates of stream @k, @s; -1 if none ran. */
+static double median_rate(struct ipc_result *res, unsigned rounds, int k, int s)
+{
+	double *v = res->rate + (size_t)(k * IPC_NSIZES + s) * rounds;
+	unsigned n = res->nrate[k][s];
+
+	if (!n)
+		return -1;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* A ring mode's round trip, for @ns. Its streams run apart (run_stream). */
@@ -860,7 +886,7 @@ static int run_stream(const struct ipc_params *p, enum ipc_mode_id i, int k, int
 	ops->destroy(js.ab);
 	if (err)
 		return err;
-	add_stream(res, k, s, &js);
+	add_stream(res, p->rounds, k, s, &js);
 	res->errors += js.errors;
 	return 0;
 }
@@ -980,7 +1006,7 @@ static int run_wake(const struct ipc_params *p, enum ipc_mode_id kind, struct ip
 				       kind == M_PIPE ? pipe_stream_a : wake_stream_a,
 				       kind == M_PIPE ? pipe_stream_b : wake_stream_b);
 		wake_close(ab);
-		add_stream(res, IPC_SINGLE, s, &js);
+		add_stream(res, p->rounds, IPC_SINGLE, s, &js);
 		res->errors += js.errors;
 	}
 out:
@@ -1176,7 +1202,8 @@ static void print_table(const struct ipc_params *p, const struct ipc_result *r,
 	}
 
 	printf("# streaming A -> B: Mmsg/s = 10^6 messages/s, MB/s = 10^6 bytes/s; burst = %d per send"
-	       " (%d of 1024 B)\n", IPC_BURST, IPC_BURST_BYTES / 1024);
+	       " (%d of 1024 B); the median of the %u rounds' rates, each after %d messages\n", IPC_BURST,
+	       IPC_BURST_BYTES / 1024, p->rounds, IPC_STREAM_WARMUP);
 	printf("%-9s %-6s", "mode", "send");
 	for (int s = 0; s < IPC_NSIZES; s++) {
 		char h[32];
@@ -1557,6 +1584,13 @@ int bench_ipc(int argc, char **argv)
 	for (int i = 0; i < M_COUNT; i++) {
 		bench_hist_init(&res[i].rtt, 0);
 		bench_hist_init(&res[i].leg, 0);
+		res[i].rate = calloc((size_t)IPC_NSENDS * IPC_NSIZES * p.rounds, sizeof(double));
+		if (!res[i].rate) {
+			for (int k = 0; k < i; k++)
+				free(res[k].rate);
+			free(res);
+			return fail("bench ipc: out of memory");
+		}
 		if (i == M_CK && !ipc_ck_mode)
 			res[i].why = ipc_ck_missing;
 		if (i == M_RTE && !ipc_rte_mode)
@@ -1604,8 +1638,7 @@ int bench_ipc(int argc, char **argv)
 	for (int i = 0; i < M_COUNT; i++) {
 		for (int k = 0; k < IPC_NSENDS; k++)
 			for (int sz = 0; sz < IPC_NSIZES; sz++)
-				res[i].tput[k][sz] = res[i].msgs_ns[k][sz] > 0
-					? res[i].msgs[k][sz] * 1e9 / res[i].msgs_ns[k][sz] : -1;
+				res[i].tput[k][sz] = median_rate(&res[i], p.rounds, k, sz);
 		res[i].bytes_per_s = res[i].bytes_ns > 0 ? res[i].bytes * 1e9 / res[i].bytes_ns : -1;
 		if (res[i].errors)
 			rc = fail("bench ipc: mode %s: %llu messages lost, duplicated or reordered",
@@ -1624,6 +1657,8 @@ int bench_ipc(int argc, char **argv)
 		if (json_out_table(&p.json))
 			print_table(&p, res, &machine);
 	}
+	for (int i = 0; i < M_COUNT; i++)
+		free(res[i].rate);
 	free(res);
 	return rc;
 }
