@@ -76,6 +76,7 @@ struct ipc_params {
 	unsigned cpu_a, cpu_b;
 	uint64_t duration_ns;  /* per mode: half round trip, half shared by its streams */
 	unsigned rounds;       /* the modes run in turn this many times, duration_ns / rounds each */
+	unsigned round_no;     /* in the copy that runs one round: which (0 to rounds - 1) */
 	unsigned modes;        /* bit per enum ipc_mode_id */
 	int fifo;              /* SCHED_FIFO priority of both threads; 0: leave the policy */
 	struct json_out json;
@@ -92,11 +93,12 @@ struct ipc_result {
 	int has_leg;
 	double tput[IPC_NSENDS][IPC_NSIZES]; /* msgs/s, the median of the rounds'; < 0: not measured */
 	double bytes_per_s;     /* memcpy: the copy bandwidth; < 0: not measured */
-	/* each round's rate of each stream (msgs/s), nrate[k][s] of them at
-	 * rate + (k * IPC_NSIZES + s) * rounds: a round that another task or
-	 * the host interrupted moves a median less than a sum */
+	/* each round's rate of each stream (msgs/s; 0: none), round r's at
+	 * rate[(k * IPC_NSIZES + s) * rounds + r]: a round that another task
+	 * or the host interrupted moves a median less than a sum, and the
+	 * rings' rates of one round (run side by side) can be compared as a
+	 * pair */
 	double *rate;
-	unsigned nrate[IPC_NSENDS][IPC_NSIZES];
 	double bytes, bytes_ns; /* memcpy, summed over the rounds */
 	uint64_t errors;        /* sequence numbers lost, duplicated or reordered */
 };
@@ -790,15 +792,20 @@ static void wake_close(struct wake *w)
 
 /* --- one mode ------------------------------------------------------------------- */
 
-/* Keep the rate of stream @j (what it received over how long) as this
- * round's, among the @rounds of a result. */
-static void add_stream(struct ipc_result *res, unsigned rounds, int k, int s, const struct ipc_job *j)
+/* Stream @k, @s's rate in round @r of a result of @rounds rounds. */
+static double *rate_of(const struct ipc_result *res, unsigned rounds, int k, int s, unsigned r)
+{
+	return res->rate + (size_t)(k * IPC_NSIZES + s) * rounds + r;
+}
+
+/* Keep the rate of stream @j (what it received over how long) as round
+ * p->round_no's. */
+static void add_stream(struct ipc_result *res, const struct ipc_params *p, int k, int s, const struct ipc_job *j)
 {
 	uint64_t ns = j->received && j->t_last > j->t_first ? isolator_cycles_to_ns(j->t_last - j->t_first) : 0;
 
-	if (ns && res->nrate[k][s] < rounds)
-		res->rate[(size_t)(k * IPC_NSIZES + s) * rounds + res->nrate[k][s]++] =
-			(double)j->received * 1e9 / (double)ns;
+	if (ns)
+		*rate_of(res, p->rounds, k, s, p->round_no) = (double)j->received * 1e9 / (double)ns;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -808,16 +815,59 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The median of the rounds' rates of stream @k, @s; -1 if none ran. */
-static double median_rate(struct ipc_result *res, unsigned rounds, int k, int s)
+static double ratio_or_0(double v)
 {
-	double *v = res->rate + (size_t)(k * IPC_NSIZES + s) * rounds;
-	unsigned n = res->nrate[k][s];
+	return v > 0 ? v : 0;
+}
 
-	if (!n)
+/* The median of the @n values at @v that are > 0 (sorts them); -1 if none. */
+static double median_of(double *v, unsigned n)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (v[i] > 0)
+			v[k++] = v[i];
+	if (!k)
 		return -1;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	qsort(v, k, sizeof(*v), cmp_double);
+	return k & 1 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+
+/* The median of the rounds' rates of stream @k, @s; -1 if none ran. */
+static double median_rate(const struct ipc_result *res, unsigned rounds, int k, int s)
+{
+	double v[1000]; /* --rounds is at most 1000 */
+
+	memcpy(v, rate_of(res, rounds, k, s, 0), rounds * sizeof(v[0]));
+	return median_of(v, rounds);
+}
+
+/* The best rate of modes @from..@to (inclusive) at size @s in round @r, over their sends. */
+static double best_in_round(const struct ipc_result *res, unsigned rounds, int from, int to, int s, unsigned r)
+{
+	double v = 0;
+
+	for (int m = from; m <= to; m++)
+		for (int k = 0; k < IPC_NSENDS; k++)
+			if (*rate_of(&res[m], rounds, k, s, r) > v)
+				v = *rate_of(&res[m], rounds, k, s, r);
+	return v;
+}
+
+/* Best shm over best @peer at size @s, round by round (their streams ran
+ * side by side): the median of the rounds' ratios; 0 if none. */
+static double paired_ratio(const struct ipc_result *res, unsigned rounds, int peer, int s)
+{
+	double v[1000];
+
+	for (unsigned r = 0; r < rounds; r++) {
+		double a = best_in_round(res, rounds, M_SHM, M_SHM_TPUT, s, r);
+		double b = best_in_round(res, rounds, peer, peer, s, r);
+
+		v[r] = a > 0 && b > 0 ? a / b : 0;
+	}
+	return ratio_or_0(median_of(v, rounds));
 }
 
 /* A ring mode's round trip, for @ns. Its streams run apart (run_stream). */
@@ -886,7 +936,7 @@ static int run_stream(const struct ipc_params *p, enum ipc_mode_id i, int k, int
 	ops->destroy(js.ab);
 	if (err)
 		return err;
-	add_stream(res, p->rounds, k, s, &js);
+	add_stream(res, p, k, s, &js);
 	res->errors += js.errors;
 	return 0;
 }
@@ -1006,7 +1056,7 @@ static int run_wake(const struct ipc_params *p, enum ipc_mode_id kind, struct ip
 				       kind == M_PIPE ? pipe_stream_a : wake_stream_a,
 				       kind == M_PIPE ? pipe_stream_b : wake_stream_b);
 		wake_close(ab);
-		add_stream(res, p->rounds, IPC_SINGLE, s, &js);
+		add_stream(res, p, IPC_SINGLE, s, &js);
 		res->errors += js.errors;
 	}
 out:
@@ -1093,6 +1143,8 @@ struct ipc_goals {
 	double p50_over_floor;           /* shm p50 / floor p50, want <= 1.1 */
 	double vs_ck[IPC_NSIZES];        /* best shm / best ck_ring, want >= 1 */
 	double vs_rte[IPC_NSIZES];       /* best shm / best rte_ring, want >= 1 */
+	double vs_ck_paired[IPC_NSIZES]; /* the same two, round by round: the median of the ratios */
+	double vs_rte_paired[IPC_NSIZES];
 	double vs_rte_single[IPC_NSIZES];/* best single-send shm / rte_ring single */
 	int shm_mode[IPC_NSIZES], shm_send[IPC_NSIZES];
 	double of_memcpy[IPC_NSIZES];    /* best shm bytes/s / memcpy bytes/s */
@@ -1100,7 +1152,7 @@ struct ipc_goals {
 	double poll_recv[2];             /* the same timed directly (leg_b): p50 / one channel's p50 */
 };
 
-static void goals(const struct ipc_result *r, struct ipc_goals *g)
+static void goals(const struct ipc_params *p, const struct ipc_result *r, struct ipc_goals *g)
 {
 	uint64_t shm = p50_of(&r[M_SHM]), fl = p50_of(&r[M_FLOOR]);
 
@@ -1110,10 +1162,13 @@ static void goals(const struct ipc_result *r, struct ipc_goals *g)
 		double b = best(r, M_SHM, M_SHM_TPUT, s, &g->shm_mode[s], &g->shm_send[s]);
 		double single = 0;
 
-		if (r[M_CK].ran)
+		if (r[M_CK].ran) {
 			g->vs_ck[s] = ratio(b, best(r, M_CK, M_CK, s, NULL, NULL));
+			g->vs_ck_paired[s] = paired_ratio(r, p->rounds, M_CK, s);
+		}
 		if (r[M_RTE].ran) {
 			g->vs_rte[s] = ratio(b, best(r, M_RTE, M_RTE, s, NULL, NULL));
+			g->vs_rte_paired[s] = paired_ratio(r, p->rounds, M_RTE, s);
 			for (int m = M_SHM; m <= M_SHM_TPUT; m++)
 				if (r[m].ran && r[m].tput[IPC_SINGLE][s] > single)
 					single = r[m].tput[IPC_SINGLE][s];
@@ -1239,11 +1294,13 @@ static void print_table(const struct ipc_params *p, const struct ipc_result *r,
 		}
 	}
 
-	goals(r, &g);
+	goals(p, r, &g);
 	if (g.p50_over_floor > 0)
 		printf("# goal: shm p50 / floor p50 = %.2f (want <= 1.10)\n", g.p50_over_floor);
 	print_sizes("best shm / best ck_ring throughput", g.vs_ck, " (want >= 1)");
 	print_sizes("best shm / best rte_ring throughput", g.vs_rte, " (want >= 1)");
+	print_sizes("the same, paired by round (median of the rounds' ratios) vs ck_ring", g.vs_ck_paired, "");
+	print_sizes("the same, paired by round (median of the rounds' ratios) vs rte_ring", g.vs_rte_paired, "");
 	print_sizes("single-send shm / single-send rte_ring", g.vs_rte_single, "");
 	if (g.vs_ck[0] > 0 || g.vs_rte[0] > 0) {
 		printf("#   best shm is:");
@@ -1377,7 +1434,7 @@ static void print_json(FILE *f, const struct ipc_params *p, const struct ipc_res
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	goals(r, &g);
+	goals(p, r, &g);
 	json_key(&j, "goals");
 	json_object_begin(&j);
 	json_ratio(&j, "shm_p50_over_floor_p50", g.p50_over_floor);
@@ -1391,6 +1448,10 @@ static void print_json(FILE *f, const struct ipc_params *p, const struct ipc_res
 		json_ratio(&j, key, g.vs_ck[sz]);
 		snprintf(key, sizeof(key), "best_shm_over_best_rte_ring_%zuB", ipc_size(sz));
 		json_ratio(&j, key, g.vs_rte[sz]);
+		snprintf(key, sizeof(key), "best_shm_over_best_ck_ring_paired_%zuB", ipc_size(sz));
+		json_ratio(&j, key, g.vs_ck_paired[sz]);
+		snprintf(key, sizeof(key), "best_shm_over_best_rte_ring_paired_%zuB", ipc_size(sz));
+		json_ratio(&j, key, g.vs_rte_paired[sz]);
 		snprintf(key, sizeof(key), "single_shm_over_single_rte_ring_%zuB", ipc_size(sz));
 		json_ratio(&j, key, g.vs_rte_single[sz]);
 		snprintf(key, sizeof(key), "best_shm_bytes_over_memcpy_%zuB", ipc_size(sz));
@@ -1604,6 +1665,7 @@ int bench_ipc(int argc, char **argv)
 	round = p;
 	round.duration_ns = p.duration_ns / p.rounds;
 	for (unsigned r = 0; r < p.rounds && rc == EXIT_OK; r++) {
+		round.round_no = r;
 		if (!p.quiet && (uint64_t)nrun * p.duration_ns > 3000000000ull)
 			fprintf(stderr, "isolator bench ipc: round %u/%u, %u modes (%.1f s)\n", r + 1, p.rounds,
 				nrun, (double)nrun * (double)round.duration_ns / 1e9);
