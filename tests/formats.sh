@@ -46,7 +46,7 @@ else
 fi
 # every function the headers declare (exported or inline), against the links
 { grep -hoE 'ISOLATOR_API[^(]*\(' "$src/include/isolator.h"
-  grep -hoE '^static inline [^(]*\(' "$src"/include/isolator/*.h; } |
+  grep -hoE '^(static inline|ISOLATOR_CHAN_INLINE_) [^(]*\(' "$src"/include/isolator/*.h; } |
 	grep -oE 'isolator_[a-z_0-9]+\($' | tr -d '(' | grep -v '_$' | grep -vx isolator_chan_slot |
 	sort -u >"$tmp/declared"
 sed -n "s/^  '\(isolator_[a-z_0-9]*\)',$/\1/p" "$src/man/meson.build" | sort -u >"$tmp/linked"

@@ -131,6 +131,16 @@ static_assert(sizeof(std::atomic<uint64_t>) == 8 && ATOMIC_LLONG_LOCK_FREE == 2,
 extern "C" {
 #endif
 
+/* The fast path is always inlined, as DPDK's rte_ring (__rte_always_inline)
+ * is: left to its heuristics, GCC called isolator_chan_post() out of line
+ * from a loop that posts in two places, so the length was not known at
+ * the copy and the call sat on every message's path. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ISOLATOR_CHAN_INLINE_ static inline __attribute__((always_inline))
+#else
+#define ISOLATOR_CHAN_INLINE_ static inline
+#endif
+
 /** First word of a region: "ICHN" in memory order on little-endian CPUs. */
 #define ISOLATOR_CHAN_MAGIC 0x4e484349u
 /** Region version of the latency layout; an opener refuses versions it does not know. */
@@ -210,17 +220,17 @@ struct isolator_chan {
 };
 
 /* Address of slot (latency) or message (throughput) @i. */
-static inline unsigned char *isolator_chan_at_(const struct isolator_chan *c, uint32_t i)
+ISOLATOR_CHAN_INLINE_ unsigned char *isolator_chan_at_(const struct isolator_chan *c, uint32_t i)
 {
 	return c->slots + (size_t)(i & c->mask) * c->stride;
 }
 
-static inline struct isolator_chan_slot *isolator_chan_slot_(const struct isolator_chan *c, uint32_t i)
+ISOLATOR_CHAN_INLINE_ struct isolator_chan_slot *isolator_chan_slot_(const struct isolator_chan *c, uint32_t i)
 {
 	return (struct isolator_chan_slot *)isolator_chan_at_(c, i);
 }
 
-static inline unsigned char *isolator_chan_slot_data_(struct isolator_chan_slot *s)
+ISOLATOR_CHAN_INLINE_ unsigned char *isolator_chan_slot_data_(struct isolator_chan_slot *s)
 {
 	return (unsigned char *)(s + 1);
 }
@@ -229,7 +239,7 @@ static inline unsigned char *isolator_chan_slot_data_(struct isolator_chan_slot 
  * time on the consumer's side, and a call to memcpy costs more than moving
  * a short message: lengths up to 128 bytes move as two overlapping
  * fixed-size copies, which compile to a few loads and stores. */
-static inline void isolator_chan_copy_(void *dst, const void *src, size_t len)
+ISOLATOR_CHAN_INLINE_ void isolator_chan_copy_(void *dst, const void *src, size_t len)
 {
 	unsigned char *d = (unsigned char *)dst;
 	const unsigned char *s = (const unsigned char *)src;
@@ -255,7 +265,7 @@ static inline void isolator_chan_copy_(void *dst, const void *src, size_t len)
 }
 
 /* Reload the consumer's index (slow path of post). 0 if @want slots are free. */
-static inline int isolator_chan_reload_head_(struct isolator_chan *c, uint32_t want)
+ISOLATOR_CHAN_INLINE_ int isolator_chan_reload_head_(struct isolator_chan *c, uint32_t want)
 {
 	/* [P2] pairs with [C2]: the consumer is done with every slot below h */
 	uint32_t h = ISOLATOR_LOAD_(&c->region->head, acquire);
@@ -268,7 +278,7 @@ static inline int isolator_chan_reload_head_(struct isolator_chan *c, uint32_t w
 }
 
 /* Producer: how many of @n messages fit now (1 to @n); -EAGAIN, -EPROTO. */
-static inline int isolator_chan_fit_(struct isolator_chan *c, unsigned n)
+ISOLATOR_CHAN_INLINE_ int isolator_chan_fit_(struct isolator_chan *c, unsigned n)
 {
 	uint32_t room = c->capacity - (c->tail - c->head_cache);
 
@@ -286,13 +296,13 @@ static inline int isolator_chan_fit_(struct isolator_chan *c, unsigned n)
 
 /* Producer: whether @len is a message this channel takes (all of the slot
  * size in the throughput layout, up to it in the latency layout). */
-static inline int isolator_chan_len_ok_(const struct isolator_chan *c, size_t len)
+ISOLATOR_CHAN_INLINE_ int isolator_chan_len_ok_(const struct isolator_chan *c, size_t len)
 {
 	return c->flags & ISOLATOR_CHAN_THROUGHPUT ? len == c->slot_size : len <= c->slot_size;
 }
 
 /* Producer: copy message @t in. The latency layout publishes it here [P1]. */
-static inline void isolator_chan_put_(struct isolator_chan *c, uint32_t t, const void *msg, size_t len)
+ISOLATOR_CHAN_INLINE_ void isolator_chan_put_(struct isolator_chan *c, uint32_t t, const void *msg, size_t len)
 {
 	if (c->flags & ISOLATOR_CHAN_THROUGHPUT) {
 		isolator_chan_copy_(isolator_chan_at_(c, t), msg, len); /* published by [P3] */
@@ -307,7 +317,7 @@ static inline void isolator_chan_put_(struct isolator_chan *c, uint32_t t, const
 }
 
 /* Producer: publish every message below @t, and ring the doorbell. */
-static inline void isolator_chan_publish_(struct isolator_chan *c, uint32_t t)
+ISOLATOR_CHAN_INLINE_ void isolator_chan_publish_(struct isolator_chan *c, uint32_t t)
 {
 	c->tail = t;
 	/* [P3] pairs with [C3] and [O1] */
@@ -329,7 +339,7 @@ static inline void isolator_chan_publish_(struct isolator_chan *c, uint32_t t)
  * the line while the consumer is busy with the last message takes that
  * ownership transfer off the path of the next (bench ipc, mode floor_ring).
  * prefetchw did not do the same there. */
-static inline void isolator_chan_claim_(struct isolator_chan *c, uint32_t t)
+ISOLATOR_CHAN_INLINE_ void isolator_chan_claim_(struct isolator_chan *c, uint32_t t)
 {
 	struct isolator_chan_slot *s;
 
@@ -352,7 +362,7 @@ static inline void isolator_chan_claim_(struct isolator_chan *c, uint32_t t)
  *         layout does not take; -EPROTO if the region's head index is
  *         impossible.
  */
-static inline int isolator_chan_post(struct isolator_chan *c, const void *msg, size_t len)
+ISOLATOR_CHAN_INLINE_ int isolator_chan_post(struct isolator_chan *c, const void *msg, size_t len)
 {
 	uint32_t t = c->tail;
 
@@ -378,7 +388,7 @@ static inline int isolator_chan_post(struct isolator_chan *c, const void *msg, s
  * @return The number posted (1 to @p n); -EAGAIN if none fit; -EMSGSIZE;
  *         -EPROTO as isolator_chan_post(). 0 only for @p n = 0.
  */
-static inline int isolator_chan_post_batch(struct isolator_chan *c, const void *msgs, size_t len,
+ISOLATOR_CHAN_INLINE_ int isolator_chan_post_batch(struct isolator_chan *c, const void *msgs, size_t len,
 					   unsigned n)
 {
 	const unsigned char *src = (const unsigned char *)msgs;
@@ -410,7 +420,7 @@ static inline int isolator_chan_post_batch(struct isolator_chan *c, const void *
  *         the length of any of the @p n is refused (nothing posted); -EPROTO as
  *         isolator_chan_post(). 0 only for @p n = 0.
  */
-static inline int isolator_chan_post_burst(struct isolator_chan *c, const struct isolator_chan_msg *msgs,
+ISOLATOR_CHAN_INLINE_ int isolator_chan_post_burst(struct isolator_chan *c, const struct isolator_chan_msg *msgs,
 					   unsigned n)
 {
 	uint32_t t = c->tail;
@@ -432,7 +442,7 @@ static inline int isolator_chan_post_burst(struct isolator_chan *c, const struct
 }
 
 /* Consumer: publish how far it has read (after a poll that took something). */
-static inline void isolator_chan_release_(struct isolator_chan *c, uint32_t h)
+ISOLATOR_CHAN_INLINE_ void isolator_chan_release_(struct isolator_chan *c, uint32_t h)
 {
 	c->head = h;
 	/* [C2] pairs with [P2]: every read of slots below h happened before */
@@ -442,7 +452,7 @@ static inline void isolator_chan_release_(struct isolator_chan *c, uint32_t h)
 /* Consumer, throughput layout: messages waiting at @h, at most @max;
  * -EPROTO for a tail more than a lap ahead (or behind). The tail line is
  * read only when what is known to wait is fewer than @max. */
-static inline int isolator_chan_avail_(struct isolator_chan *c, uint32_t h, unsigned max)
+ISOLATOR_CHAN_INLINE_ int isolator_chan_avail_(struct isolator_chan *c, uint32_t h, unsigned max)
 {
 	uint32_t n = c->tail_cache - h;
 
@@ -460,7 +470,7 @@ static inline int isolator_chan_avail_(struct isolator_chan *c, uint32_t h, unsi
 
 /* Consumer: message @h if it is there; its length (read once, the peer may
  * rewrite it) in *len; NULL if none waits. Latency layout. */
-static inline struct isolator_chan_slot *isolator_chan_ready_(const struct isolator_chan *c, uint32_t h,
+ISOLATOR_CHAN_INLINE_ struct isolator_chan_slot *isolator_chan_ready_(const struct isolator_chan *c, uint32_t h,
 							      uint32_t *len)
 {
 	struct isolator_chan_slot *s = isolator_chan_slot_(c, h);
@@ -481,7 +491,7 @@ static inline struct isolator_chan_slot *isolator_chan_ready_(const struct isola
  *         an impossible length or the tail is impossible (messages before
  *         the bad one are still delivered and it is not consumed).
  */
-static inline int isolator_chan_poll(struct isolator_chan *c, isolator_chan_fn fn, void *arg,
+ISOLATOR_CHAN_INLINE_ int isolator_chan_poll(struct isolator_chan *c, isolator_chan_fn fn, void *arg,
 				     unsigned max)
 {
 	uint32_t h = c->head, len;
@@ -522,7 +532,7 @@ static inline int isolator_chan_poll(struct isolator_chan *c, isolator_chan_fn f
  * @return The number delivered; -EPROTO as isolator_chan_poll() (the
  *         messages before the bad one are still delivered).
  */
-static inline int isolator_chan_poll_burst(struct isolator_chan *c, isolator_chan_burst_fn fn, void *arg,
+ISOLATOR_CHAN_INLINE_ int isolator_chan_poll_burst(struct isolator_chan *c, isolator_chan_burst_fn fn, void *arg,
 					   unsigned max)
 {
 	struct isolator_chan_msg m[ISOLATOR_CHAN_BURST_MAX];
@@ -570,7 +580,7 @@ static inline int isolator_chan_poll_burst(struct isolator_chan *c, isolator_cha
  * @return The number copied (0 if none waited); -EINVAL if @p stride is
  *         smaller than the slot size; -EPROTO as isolator_chan_poll().
  */
-static inline int isolator_chan_read(struct isolator_chan *c, void *buf, size_t stride,
+ISOLATOR_CHAN_INLINE_ int isolator_chan_read(struct isolator_chan *c, void *buf, size_t stride,
 				     size_t *lens, unsigned max)
 {
 	unsigned char *dst = (unsigned char *)buf;
@@ -623,7 +633,7 @@ static inline int isolator_chan_read(struct isolator_chan *c, void *buf, size_t 
  * Any thread; a snapshot, which may be stale by the time it returns.
  * @return 0 to capacity; -EPROTO if the indices are impossible.
  */
-static inline int isolator_chan_pending(const struct isolator_chan *c)
+ISOLATOR_CHAN_INLINE_ int isolator_chan_pending(const struct isolator_chan *c)
 {
 	/* [O1] pairs with [P3]; tail first: in the latency layout the consumer
 	 * may already have taken a message whose tail is not yet published (it
