@@ -66,22 +66,36 @@
  *    in the doorbell word after publishing [B1], so that isolator_poll_all()
  *    reads one word instead of every idle channel (lib/channel.c, [B2]).
  *
- * Cost per message, in 64-byte lines moved from one core to the other (n
- * messages per poll or burst; what `isolator bench ipc` measures):
+ * Cost, in 64-byte lines that move from one core to the other. "On the
+ * path": the receiver waits for the line. "Ahead": the producer's claim
+ * (isolator_chan_claim_()), taken while no one waits for it. n messages per
+ * poll or burst, a ring of C slots; what `isolator bench ipc` measures.
  *
- *   | message | latency layout (stride)     | throughput layout (stride) |
- *   |---------|-----------------------------|----------------------------|
- *   | 8 B     | 1/4 to 1 (16 B); 1 per trip | 1/8 + 2/n (8 B)            |
- *   | 56 B    | 1 (64 B)                    | 1 + 2/n (64 B)             |
- *   | 64 B    | 2 (128 B)                   | 1 + 2/n (64 B)             |
- *   | 256 B   | 5 (320 B)                   | 4 + 2/n (256 B)            |
- *   | 1024 B  | 17 (1088 B)                 | 16 + 2/n (1024 B)          |
+ *   | message | latency layout (stride)            | throughput layout (stride) |
+ *   |---------|------------------------------------|----------------------------|
+ *   | 8 B     | 1/4 to 1 (16 B), + 1/4 ahead       | 1/8 + 2/n (8 B)            |
+ *   | 56 B    | 1 (64 B), + 1 ahead                | -                          |
+ *   | 64 B    | 2 (128 B), + 1 ahead               | 1 + 2/n (64 B)             |
+ *   | 256 B   | 5 (320 B), + 1 ahead               | 4 + 2/n (256 B)            |
+ *   | 1024 B  | 17 (1088 B), + 1 ahead             | 16 + 2/n (1024 B)          |
  *
  * (2/n: the tail line to the consumer and the head line back, once per poll
- * or burst.) The latency layout's head line adds 1/n. In a round trip (one
- * message each way, n = 1) the latency layout moves one line per leg; the
- * throughput layout moves two (message, tail): pick it for streams of
- * records.
+ * or burst.) The latency layout's head line adds 1/n only while the ring
+ * is full (the producer reads it when its cached head says so); otherwise
+ * 1/C. Its tail line does not move on the fast path (nobody reads it there).
+ *
+ * A round trip, one 8-byte message each way (bench ipc's `shm`, `floor`):
+ *  - floor (the hardware's limit): 2 lines on the path, the same two every
+ *    time.
+ *  - latency layout: the same 2 on the path, a new line every 4th message
+ *    each way; ahead of them 1/4 claim each way, and the consumer's poll of
+ *    a claimed line before the message is in it brings that line back
+ *    (1/4); the head line 1/C each way.
+ *  - throughput layout: 4 on the path (message and tail line each way),
+ *    though they overlap (the consumer's load of the message may be
+ *    speculated past its load of the tail): bench ipc measured its p50
+ *    10 ns over the latency layout's, not twice. Pick it for streams of
+ *    records.
  *
  * Concurrency: one producer thread and one consumer thread at a time (they
  * may be in different processes, each with its own handle, or share one
@@ -91,9 +105,9 @@
  * Trust: the peer may be hostile. Everything read from the region is checked
  * before it is used: a length over slot_size (latency layout), a head that
  * claims more than the capacity, or a tail more than a lap ahead of head
- * (throughput layout) is refused with -EPROTO; indices that address memory live in the private handle, never in
- * the region. The data a callback sees lives in the region: copy what must
- * stay consistent.
+ * (throughput layout) is refused with -EPROTO; indices that address memory
+ * live in the private handle, never in the region. The data a callback sees
+ * lives in the region: copy what must stay consistent.
  *
  * C++: the same header compiles as C++11 and later, with std::atomic in
  * place of _Atomic (same size, alignment and lock-free representation, which
