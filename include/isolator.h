@@ -731,7 +731,9 @@ ISOLATOR_API int isolator_chan_unregister(struct isolator_chan *chan);
  *        those of a doorbell only when their bit is set, the others always.
  *        isolator_tick() does the same (64 each) after its own work.
  * @return Messages delivered; or the first negative errno (-EPROTO) of a
- *         channel, the others still polled.
+ *         channel, the others still polled; -EPIPE (the others still polled)
+ *         while a registered channel's region has been truncated by a peer
+ *         (isolator_chan_check() says which; unregister it).
  */
 ISOLATOR_API int isolator_poll_all(unsigned max_each);
 

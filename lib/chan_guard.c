@@ -43,6 +43,7 @@ struct guard {
 };
 
 static _Atomic(struct guard *) guards;
+atomic_uint chan_guard_breaks;
 static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER; /* writers only */
 static struct sigaction previous;
 static int installed;
@@ -64,6 +65,9 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 		if (mmap((void *)start, len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
 			atomic_store_explicit(&g->broken, 1, memory_order_release);
+			/* release: a poll_all that reads the new count (and fences)
+			 * sees the flag; lock-free, so signal-safe */
+			atomic_fetch_add_explicit(&chan_guard_breaks, 1, memory_order_release);
 			errno = saved;
 			return; /* the faulting access is retried, and succeeds */
 		}
@@ -151,14 +155,18 @@ void chan_guard_remove(void *map)
 	pthread_mutex_unlock(&guard_lock);
 }
 
+int chan_guard_broken(const void *map)
+{
+	struct guard *g = guard_of(map);
+
+	return g && atomic_load_explicit(&g->broken, memory_order_acquire);
+}
+
 ISOLATOR_API int isolator_chan_check(const struct isolator_chan *c)
 {
-	struct guard *g;
-
 	if (!c)
 		return -EINVAL;
-	g = guard_of(c->region);
-	if (g && atomic_load_explicit(&g->broken, memory_order_acquire))
+	if (chan_guard_broken(c->region))
 		return set_error(EPIPE, "channel: its peer truncated the shared region; the messages "
 				 "in it are lost (share channels as sealed memfds: isolator_chan_send)");
 	return 0;

@@ -520,7 +520,40 @@ static struct {
 	unsigned nchans;
 	int tick_hooked;
 	unsigned tick_batch;
+	unsigned breaks_seen;          /* chan_guard_breaks when last counted */
+	unsigned nbroken;              /* registered channels a peer truncated */
+	int broken_fd;                 /* one of them, for the message */
 } registry = { .tick_batch = 64 };
+
+/*
+ * Count the registered channels a peer truncated (chan_guard.c marked them
+ * broken; they read as zeros, so polling them delivers nothing, silently).
+ * Run when the registry changes and when the SIGBUS handler broke a mapping
+ * since the last count: poll_all's own cost is one relaxed load a call.
+ */
+static void count_broken(void)
+{
+	unsigned n = 0;
+
+	registry.breaks_seen = atomic_load_explicit(&chan_guard_breaks, memory_order_relaxed);
+	/* pairs with the handler's release RMW: its flag is seen below */
+	atomic_thread_fence(memory_order_acquire);
+	for (unsigned i = 0; i < registry.nplain; i++)
+		if (chan_guard_broken(registry.plain[i]->region)) {
+			registry.broken_fd = registry.plain[i]->fd;
+			n++;
+		}
+	for (unsigned i = 0; i < registry.nbells; i++)
+		for (uint64_t w = registry.bells[i]->registered; w; w &= w - 1) {
+			struct isolator_chan *c = registry.bells[i]->chan[__builtin_ctzll(w)];
+
+			if (chan_guard_broken(c->region)) {
+				registry.broken_fd = c->fd;
+				n++;
+			}
+		}
+	registry.nbroken = n;
+}
 
 static void tick_poll(void *arg, unsigned flags)
 {
@@ -592,6 +625,7 @@ ISOLATOR_API int isolator_chan_register(struct isolator_chan *c, isolator_chan_f
 		registry.plain[registry.nplain++] = c;
 	}
 	registry.nchans++;
+	count_broken();
 	return 0;
 }
 
@@ -616,6 +650,7 @@ ISOLATOR_API int isolator_chan_unregister(struct isolator_chan *c)
 		isolator_tick_unregister(tick_poll, NULL);
 		registry.tick_hooked = 0;
 	}
+	count_broken();
 	return 0;
 }
 
@@ -673,6 +708,16 @@ ISOLATOR_API int isolator_poll_all(unsigned max_each)
 		poll_bell(registry.bells[i], max_each, &total, &first_err);
 	for (unsigned i = 0; i < registry.nplain; i++)
 		poll_one(registry.plain[i], max_each, &total, &first_err);
+	if (__builtin_expect(atomic_load_explicit(&chan_guard_breaks, memory_order_relaxed) !=
+			     registry.breaks_seen, 0))
+		count_broken();
+	/* before any -EPROTO: a truncated throughput ring also reads as one */
+	if (__builtin_expect(registry.nbroken != 0, 0))
+		return set_error(EPIPE, "%u registered channel%s (fd %d%s): a peer truncated the shared "
+				 "region; its messages are lost (unregister it; share channels as sealed "
+				 "memfds: isolator_chan_send)", registry.nbroken,
+				 registry.nbroken > 1 ? "s" : "", registry.broken_fd,
+				 registry.nbroken > 1 ? ", ..." : "");
 	return first_err ? first_err : total;
 }
 

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include <stdatomic.h>
+
 #include "isolator.h"
 
 #include "../tune/tune.h"
@@ -25,6 +27,12 @@
  * file is sealed against it. 0 or a negative errno. */
 int chan_guard_add(void *map, size_t len, int fd);
 void chan_guard_remove(void *map);
+/* Whether the SIGBUS handler broke the guarded mapping @map. */
+int chan_guard_broken(const void *map);
+/* How many mappings the SIGBUS handler has broken so far (a release RMW
+ * after it marks one): isolator_poll_all() reads it relaxed, once a call,
+ * and looks at its channels again only when it changed. */
+extern atomic_uint chan_guard_breaks;
 
 /* --- the counter (clock.c) ---------------------------------------------- */
 

@@ -3,7 +3,8 @@
  * the other side. A named region truncated under a producer and a consumer
  * (in this process and in another) is caught: both survive and
  * isolator_chan_check() says -EPIPE. An anonymous channel passed over a Unix
- * socket is sealed: the peer cannot truncate it. A SIGBUS outside any
+ * socket is sealed: the peer cannot truncate it. isolator_poll_all() says
+ * -EPIPE for a registered channel that was truncated. A SIGBUS outside any
  * channel goes to the handler there was before. */
 #include <errno.h>
 #include <fcntl.h>
@@ -168,6 +169,43 @@ static void passed_memfd(void)
 	}
 }
 
+/* The registry's consumer: isolator_poll_all() says -EPIPE while a
+ * registered channel is broken (it delivered nothing, silently, before),
+ * still delivers the others, and is quiet again once it is unregistered. */
+static void poll_all_broken(void)
+{
+	char name[64];
+	struct isolator_chan *prod, *cons, *other;
+	unsigned got = 0, other_got = 0, msg = 5;
+	int n;
+
+	snprintf(name, sizeof(name), "/isolator-test-guard4-%d", (int)getpid());
+	prod = isolator_chan_create(name, 64, sizeof(msg), 0600);
+	cons = prod ? isolator_chan_open(name) : NULL;
+	other = isolator_chan_create(NULL, 64, sizeof(msg), 0);
+	if (!ok(prod && cons && other, "a named channel, its consumer, and another channel"))
+		return;
+	is_int(isolator_chan_register(cons, count, &got), 0, "register the named one");
+	is_int(isolator_chan_register(other, count, &other_got), 0, "register the other");
+	is_int(isolator_chan_post(prod, &msg, sizeof(msg)), 0, "post");
+	is_int(isolator_poll_all(8), 1, "poll_all delivers it");
+	truncate_named(name);
+	(void)isolator_chan_post(prod, &msg, sizeof(msg)); /* faults: the region is now zeros */
+	is_int(isolator_chan_post(other, &msg, sizeof(msg)), 0, "post on the other");
+	n = isolator_poll_all(8);
+	is_int(n, -EPIPE, "poll_all after the truncation: -EPIPE: %s", n < 0 ? isolator_errmsg() : "");
+	ok(strstr(isolator_errmsg(), "truncated") != NULL, "  ... saying the region was truncated");
+	is_int(other_got, 1, "  ... and the other channel was still polled");
+	is_int(isolator_poll_all(8), -EPIPE, "  ... and says so again next time");
+	is_int(isolator_chan_unregister(cons), 0, "unregister the broken one");
+	is_int(isolator_poll_all(8), 0, "poll_all is quiet again");
+	isolator_chan_unregister(other);
+	isolator_chan_free(other);
+	isolator_chan_free(prod);
+	isolator_chan_free(cons);
+	isolator_chan_unlink(name);
+}
+
 static void previous_handler(int sig)
 {
 	(void)sig;
@@ -210,6 +248,7 @@ int main(void)
 	same_process();
 	other_process();
 	passed_memfd();
+	poll_all_broken();
 	foreign_sigbus();
 	return done_testing();
 }
