@@ -690,6 +690,40 @@ static void dump_culprits(void)
 	dump_file("/proc/isolator/culprits", "culprits: ");
 }
 
+/*
+ * Every line of /proc/isolator/culprits after its header must be
+ * "cpu waited_us sender pid work": five blank-separated fields, numbers
+ * where numbers are, a work that names something (not empty, as the
+ * bound's own finds once were: "3 108408 - 0 "). Return the number of
+ * lines that are not (each printed), -1 without the file; @lines gets the
+ * number of lines.
+ */
+static int culprits_malformed(int *lines)
+{
+	char line[256], sender[64], work[96], extra[8];
+	FILE *f = fopen("/proc/isolator/culprits", "r");
+	int bad = 0, cpu, pid;
+	unsigned long long waited;
+
+	*lines = 0;
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {	/* the header */
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		(*lines)++;
+		if (sscanf(line, "%d %llu %63s %d %95s %7s", &cpu, &waited, sender, &pid,
+			   work, extra) != 5 || cpu != ISO_CPU || !strcmp(work, "-")) {
+			printf("# malformed culprit line: '%.*s'\n", (int)strcspn(line, "\n"), line);
+			bad++;
+		}
+	}
+	fclose(f);
+	return bad;
+}
+
 /* ---- loads that reach CPU 3, each counting its progress ---- */
 
 /*

@@ -124,5 +124,12 @@ int main(void)
 	result(all, "t20: a fair task moved to CPU 3 runs while the isolated task ticks without rt");
 	result(stat_get(&s1, "forced") > stat_get(&s0, "forced"),
 	       "t20: its delivery was forced by the bound (forced increased)");
+	{
+		int lines, bad = culprits_malformed(&lines);
+
+		printf("# %d culprit lines, %d malformed\n", lines, bad);
+		result(bad == 0 && lines > 0,
+		       "t20: every culprit line has cpu, waited_us, sender, pid and work");
+	}
 	return failures ? 1 : 0;
 }

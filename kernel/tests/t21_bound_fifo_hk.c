@@ -205,5 +205,12 @@ done:
 	result(finished, "t21: a fair task held for CPU 3 from a CPU hogged by SCHED_FIFO is delivered");
 	result(stat_get(&s1, "forced") > stat_get(&s0, "forced"),
 	       "t21: its delivery was forced by the bound (forced increased)");
+	{
+		int lines, bad = culprits_malformed(&lines);
+
+		printf("# %d culprit lines, %d malformed\n", lines, bad);
+		result(bad == 0 && lines > 0,
+		       "t21: every culprit line has cpu, waited_us, sender, pid and work");
+	}
 	return failures ? 1 : 0;
 }
