@@ -214,7 +214,9 @@ for log in "$work"/boot-*/console.log; do
 done
 
 # ---- TAP per suite ----------------------------------------------------------
-splat='WARNING:|BUG:|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON|INFO: rcu|rcu: INFO|detected stall|self-detected stall|blocked for more than|[Cc]all [Tt]race:'
+# "non-responsive CSD lock": CONFIG_CSD_LOCK_WAIT_DEBUG, a smp_call_function*()
+# that waited more than smp.csd_lock_timeout for its target (kernel/smp.c).
+splat='WARNING:|BUG:|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON|INFO: rcu|rcu: INFO|detected stall|self-detected stall|blocked for more than|[Cc]all [Tt]race:|non-responsive CSD lock|CSD lock \\(#'
 fail=0
 for s in $suites machine; do
 	awk -F'\t' -v suite="$s" -v arch="$arch" -v splat="$splat" -v nboots="$boots" '
