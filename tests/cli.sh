@@ -152,6 +152,17 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	else
 		not_ok "run as nobody (exit $rc)"; sed 's/^/#   /' "$tmp/err"
 	fi
+	# apply and revert: root's state directory is refused by naming root,
+	# not by asking nobody to own it
+	for cmd in "apply --cpu 0" revert; do
+		asnobody "$ISOLATOR" $cmd >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		if [ $rc = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q '^isolator: .*needs root' "$tmp/err"; then
+			ok "$cmd as nobody: one line naming root: $(cat "$tmp/err")"
+		else
+			not_ok "$cmd as nobody (exit $rc)"; sed 's/^/#   /' "$tmp/err"
+		fi
+	done
 	asnobody "$ISOLATOR" run --cpu 0 --fifo 0 -- true >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ $rc = 0 ] && ! grep -qv '^isolator: ' "$tmp/err" && grep -q 'not applied: irq_steer: needs root' "$tmp/err"; then
@@ -161,6 +172,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	fi
 else
 	ok "# SKIP unprivileged run: needs root and setpriv to become nobody"
+	ok "# SKIP"
+	ok "# SKIP"
 	ok "# SKIP"
 fi
 

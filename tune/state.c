@@ -93,7 +93,8 @@ int state_dir_open(const char *dir, int create)
 	int fd, err;
 
 	if (create && (err = make_dir(dir)) < 0)
-		return set_error(-err, "state directory %s: %s", dir, strerror(-err));
+		return set_error(-err, "state directory %s: %s%s", dir, strerror(-err),
+				 err == -EACCES ? " (needs root)" : "");
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
@@ -110,6 +111,13 @@ int state_dir_open(const char *dir, int create)
 		return set_error(err, "state directory %s: %s", dir, strerror(err));
 	}
 	why = untrusted(&st);
+	if (why && st.st_uid == 0 && geteuid() != 0) {
+		/* root's directory, as it should be: it is the caller who is
+		 * missing something, not the directory that is wrong */
+		close(fd);
+		return set_error(EACCES, "needs root (state directory %s is root's; a test tree takes "
+				 "ISOLATOR_STATE_DIR=a directory of your own)", dir);
+	}
 	if (why) {
 		close(fd);
 		return set_error(EPERM, "state directory %s: %s (uid %d, mode %04o); want uid %d, "
