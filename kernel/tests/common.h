@@ -1046,4 +1046,62 @@ static unsigned long long isolated_pid(void)
 	return read_stats(ISO_CPU, &st) ? ~0ULL : stat_get(&st, "isolated");
 }
 
+/* ---- an isolated spinner thread of this process (t24, t25) ---- */
+
+struct iso_thread {
+	pthread_t th;
+	_Atomic int started, err, quit;
+	_Atomic unsigned long spins;
+	_Atomic pid_t tid;
+};
+
+static void *iso_thread_fn(void *arg)
+{
+	struct iso_thread *t = arg;
+
+	pin(ISO_CPU);
+	fifo(50);
+	atomic_store(&t->tid, (pid_t)syscall(SYS_gettid));
+	atomic_store(&t->err, control("start clock,resched,ipi"));
+	atomic_store(&t->started, 1);
+	while (!atomic_load(&t->quit))
+		atomic_fetch_add_explicit(&t->spins, 1, memory_order_relaxed);
+	control("stop");
+	return NULL;
+}
+
+/*
+ * A SCHED_FIFO thread of this process on CPU 3 that isolates it and spins
+ * (in @t->spins) until iso_thread_stop(); back once its start returned.
+ */
+static void iso_thread_start(struct iso_thread *t)
+{
+	pthread_create(&t->th, NULL, iso_thread_fn, t);
+	while (!atomic_load(&t->started))
+		usleep(1000);
+}
+
+static void iso_thread_stop(struct iso_thread *t)
+{
+	atomic_store(&t->quit, 1);
+	pthread_join(t->th, NULL);
+}
+
+/* Lines of /proc/isolator/culprits for CPU 3 whose work is @work. */
+static int culprit_lines(const char *work)
+{
+	char line[256], w[64];
+	int cpu, n = 0;
+	FILE *f = fopen("/proc/isolator/culprits", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %*s %*s %*s %63s", &cpu, w) == 2 && cpu == ISO_CPU &&
+		    !strcmp(w, work))
+			n++;
+	fclose(f);
+	return n;
+}
+
 #endif /* ISOLATOR_VM_COMMON_H */
