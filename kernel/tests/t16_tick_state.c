@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vm-cmdline: console=ttyS0 panic=-1 nohz_full=3 isolcpus=3 rcu_nocbs=3 */
 /*
- * Test 16 (issue 10, found by reading), booted without tsc=reliable, so
- * that the clocksource watchdog's timer-wheel timer visits every CPU
- * (add_timer_on()), CPU 3 too. While CPU 3 is isolated the suppressed tick
- * must still be a stopped tick (TS_FLAG_STOPPED) so that after "stop" the
- * tick and the timers pinned to CPU 3 run again, as they do stock.
+ * Test 16 (issue 10, found by reading; issue 16, tick dependencies),
+ * booted without tsc=reliable, so that the clocksource watchdog checks the
+ * TSC: its timer-wheel timer visits every CPU (add_timer_on()), CPU 3 too,
+ * and it may find the TSC unstable. While CPU 3 is isolated the suppressed
+ * tick must still be a stopped tick (TS_FLAG_STOPPED) so that after "stop"
+ * the tick and the timers pinned to CPU 3 run again, as they do stock.
+ *
+ * When the TSC is found unstable after boot, sched_clock is marked unstable
+ * ("sched_clock: Marking unstable" in the kernel log) and
+ * TICK_DEP_BIT_CLOCK_UNSTABLE is set for good: a dependency isolation does
+ * not service, so the isolated CPU keeps its tick then, and
+ * /proc/isolator/culprits names it ("tick_dep:clock_unstable"). Without
+ * that dependency no such line may appear.
  */
 #include "common.h"
+#include <sys/klog.h>
 
 static void window(int secs, unsigned long long *loc, unsigned long long *timer)
 {
@@ -35,8 +44,29 @@ static bool watched_tsc(void)
 	return !strcmp(cs, "tsc\n");
 }
 
+/* Does the kernel log say that sched_clock was marked unstable? */
+static bool clock_marked_unstable(void)
+{
+	int n = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf;
+	bool found;
+
+	if (n <= 0)
+		return false;
+	buf = calloc(1, n + 1);
+	if (!buf)
+		return false;
+	n = klogctl(3, buf, n);		/* SYSLOG_ACTION_READ_ALL */
+	found = n > 0 && strstr(buf, "sched_clock: Marking unstable");
+	free(buf);
+	return found;
+}
+
 int main(void)
 {
+	bool unstable_before, unstable_after;
+	int kept;
+
 	struct shared *s = shared_new();
 	unsigned long long loc[3], timer[3];
 	pid_t pid;
@@ -64,6 +94,7 @@ int main(void)
 	dump_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
 		  "clocksource: ");
 	window(6, &loc[0], &timer[0]);
+	unstable_before = clock_marked_unstable();
 	atomic_store(&s->phase, 1);
 	wait_ack(s, 2);
 	window(6, &loc[1], &timer[1]);
@@ -75,6 +106,31 @@ int main(void)
 	printf("# CPU 3, 6 s each:   %10s %10s %10s\n", "stock", "isolated", "after stop");
 	printf("# LOC                %10llu %10llu %10llu\n", loc[0], loc[1], loc[2]);
 	printf("# softirq:TIMER      %10llu %10llu %10llu\n", timer[0], timer[1], timer[2]);
+	unstable_after = clock_marked_unstable();
+	kept = culprit_lines("tick_dep:clock_unstable");
+	dump_culprits();
+	printf("# sched_clock marked unstable: %s before the isolated window, %s after; "
+	       "culprit lines tick_dep:clock_unstable: %d\n",
+	       unstable_before ? "yes" : "no", unstable_after ? "yes" : "no", kept);
+	if (unstable_before) {
+		result(loc[1] > 0, "t16: CLOCK_UNSTABLE keeps the tick of isolated CPU 3");
+		result(kept > 0, "t16: the culprits name the dependency (tick_dep:clock_unstable)");
+		result(loc[2] > 0, "t16: the tick runs on CPU 3 after stop");
+		return failures ? 1 : 0;
+	}
+	if (!unstable_after) {
+		result(kept == 0, "t16: no CLOCK_UNSTABLE dependency, no tick_dep:clock_unstable line");
+		/*
+		 * No dependency keeps it: the isolated tick is silent, at most
+		 * the one tick already armed when start ran. An expired
+		 * timer-wheel timer (the watchdog's, rotated onto CPU 3) must
+		 * not program it again and again (0015): 2322 LOC in 6 s once.
+		 */
+		result(loc[1] <= 1, "t16: isolated, no dependency: CPU 3's tick stays stopped "
+		       "although a wheel timer expires there");
+	} else
+		printf("# the TSC was found unstable during the windows: the kept tick is not "
+		       "asserted\n");
 	/*
 	 * The premise is the TSC under the clocksource watchdog, whose timer
 	 * visits CPU 3. When the watchdog has demoted the TSC at boot (as it
