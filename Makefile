@@ -19,6 +19,10 @@
 #   make vm-model   the same kernel: the latency model's bound vs timerlat (TAP)
 #   make vm-check   all three guest suites in one boot, per architecture
 #   make vm-table   the README's kernel table: t1 alone in one boot, as markdown
+#   make vm-cost    instructions per event on the kernel's hot paths, counted by
+#                   a QEMU plugin: CONFIG_ISOLATOR=n vs the series (x86_64)
+#   make vm-entry   x86 entry safety: objtool noinstr validation (DEBUG_ENTRY
+#                   kernel) and t24, a kprobe on the isolated CPU's entry path
 # The vm-* targets take ARCH=x86_64 (default) or ARCH=arm64; all of them are
 # vm/run.sh (the one VM runner), which builds the kernel first.
 
@@ -28,7 +32,7 @@ ASAN   ?= build-asan
 MESON_OPTS ?=
 
 .PHONY: all deps demo check check-unit check-asan check-tsan check-deb deb install kernel vm-test \
-	vm-bench vm-model vm-check vm-table clean
+	vm-bench vm-model vm-check vm-table vm-cost vm-entry clean
 
 ARCH ?= x86_64
 # the architectures make check boots
@@ -98,6 +102,14 @@ vm-bench:
 # forced deliveries and culprits, from one boot, as the README's markdown.
 vm-table:
 	kernel/vm-table.sh --arch $(ARCH)
+
+# Not in make check: two boots under the instruction-counting plugin and a
+# second kernel build (about 20 min on the shared 2 cores).
+vm-cost: all
+	vm/cost.sh --arch $(ARCH)
+
+vm-entry:
+	kernel/entry-check.sh
 
 # The latency model's bound against timerlat, recorded together in the VM.
 vm-model:

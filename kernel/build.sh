@@ -1,8 +1,15 @@
 #!/bin/sh
 # Build the isolator test kernel: Debian's linux-source-6.12 + kernel/patches,
 # tinyconfig + kernel/isolator.config + kernel/isolator-$ARCH.config.
-# Run from the repository root: kernel/build.sh [x86_64|arm64] (make kernel,
-# make kernel ARCH=arm64). Prints the path of the image on stdout.
+# Run from the repository root: kernel/build.sh [x86_64|arm64] [VARIANT]
+# (make kernel, make kernel ARCH=arm64). Prints the path of the image on stdout.
+# VARIANT: the same series and fragments plus kernel/isolator-VARIANT.config,
+# in its own build/kernel[-arm64]-VARIANT/ (its objects first copied from the
+# main build's, so that only what the fragment changes is rebuilt):
+#   noiso  CONFIG_ISOLATOR=n, the whole kernel without the isolator
+#          (vm/cost.sh's baseline; every hook's stub)
+#   entry  x86: CONFIG_DEBUG_ENTRY (objtool's noinstr validation of vmlinux.o,
+#          in build.log) and kprobes, for t24 (kernel/entry-check.sh)
 #
 # Layout:
 #   build/kernel/src/   the unpacked source, a git repository shared by both
@@ -18,6 +25,11 @@
 set -eu
 
 arch=${1:-x86_64}
+variant=${2:-}
+if [ -n "$variant" ] && [ ! -f "kernel/isolator-$variant.config" ]; then
+	echo "isolator: kernel/build.sh: unknown variant '$variant' (no kernel/isolator-$variant.config)" >&2
+	exit 1
+fi
 top=$(pwd)
 src=$top/build/kernel/src
 tarball=/usr/src/linux-source-6.12.tar.xz
@@ -38,6 +50,21 @@ arm64|aarch64)
 esac
 obj=$out/obj
 fragments="kernel/isolator.config kernel/isolator-$arch.config"
+overridden=
+if [ -n "$variant" ]; then
+	base=$obj
+	out=$out-$variant
+	obj=$out/obj
+	fragments="$fragments kernel/isolator-$variant.config"
+	# the lines the variant's fragment turns off are not looked for below
+	overridden=$(sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1/p' \
+		"kernel/isolator-$variant.config")
+	if [ ! -d "$obj" ] && [ -f "$base/.config" ]; then
+		say "seeding ${obj#$top/} from ${base#$top/} (only what $variant changes is rebuilt)"
+		mkdir -p "$out"
+		cp -a "$base" "$obj"
+	fi
+fi
 # The kernel's make reads ARCH and CROSS_COMPILE; ours are the only ones.
 kmake() { make -s -C "$src" O="$obj" ARCH="$karch" CROSS_COMPILE="$cross" "$@"; }
 
@@ -84,6 +111,7 @@ if [ "$(cat "$out/config.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.con
 	kmake olddefconfig >/dev/null
 	# Every line of the fragments must have survived olddefconfig.
 	missing=$(cat $fragments | grep '^CONFIG_' | while read -r line; do
+		for o in $overridden; do case "$line" in "$o"=*) continue 2 ;; esac; done
 		grep -qx "$line" "$obj/.config" || echo "$line"
 	done)
 	[ -z "$missing" ] || say "warning: not set after olddefconfig: $(echo $missing)"

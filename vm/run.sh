@@ -5,13 +5,15 @@
 #
 #   vm/run.sh [--arch x86_64|arm64] [--kernel IMAGE] SUITE...
 #
-# SUITE is kernel (kernel/tests), bench (bench/vm) or model (model/vm); each
+# SUITE is kernel (kernel/tests), bench (bench/vm), model (model/vm) or cost
+# (vm/cost, the icount plugin's workload: vm/cost.sh); each
 # is described by a vm-suite.sh next to its code, which builds its static
 # guest programs and adds them to the plan (vm_test, below). The guest's /init
 # is vm/init.c. One boot per distinct kernel command line: the default one,
 # plus one per `/* vm-cmdline: ... */` a test asks for.
 #
 # Without --kernel, kernel/build.sh ARCH runs first (incremental).
+# ISOLATOR_VM_QEMU_ARGS is added to QEMU's command line (vm/cost.sh: -plugin).
 # ISOLATOR_VM_TESTS="t1_silence t4_tlb" keeps only those guest tests.
 # Exit status: 0 all passed; 1 a test failed, timed out or did not run, or
 # the console shows a WARN/BUG/lockdep report/RCU stall/hung task.
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
 	--arch=*) arch=${1#--arch=}; shift ;;
 	--kernel) kernel=$2; shift 2 ;;
 	--kernel=*) kernel=${1#--kernel=}; shift ;;
-	-h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) echo "isolator: vm/run.sh: unknown option '$1'" >&2; exit 1 ;;
 	*) suites="$suites $1"; shift ;;
 	esac
@@ -109,7 +111,8 @@ for s in $suites; do
 	kernel) file=kernel/tests/vm-suite.sh ;;
 	bench) file=bench/vm/vm-suite.sh ;;
 	model) file=model/vm/vm-suite.sh ;;
-	*) echo "isolator: vm/run.sh: unknown suite '$s' (kernel, bench, model)" >&2; exit 1 ;;
+	cost) file=vm/cost/vm-suite.sh ;;
+	*) echo "isolator: vm/run.sh: unknown suite '$s' (kernel, bench, model, cost)" >&2; exit 1 ;;
 	esac
 	say "building suite $s ($file, $cc -static)"
 	. "./$file"
@@ -165,7 +168,7 @@ while [ "$b" -lt "$boots" ]; do
 	say "boot $b: ${kernel#$top/}, $n tests, limit ${limit}s, cmdline: $cl"
 	# Markers become progress lines as they arrive; the whole log is kept.
 	# shellcheck disable=SC2086
-	timeout "$limit" $qemu -smp 4 -m 1024 -accel tcg,thread=single -nographic -no-reboot \
+	timeout "$limit" $qemu ${ISOLATOR_VM_QEMU_ARGS:-} -smp 4 -m 1024 -accel tcg,thread=single -nographic -no-reboot \
 		-kernel "$kernel" -initrd "$work/initramfs.gz" -append "$cl isolator_boot=$b" \
 		$devargs </dev/null 2>&1 | tr -d '\r' | tee "$bdir/console.log" |
 		while IFS= read -r line; do
