@@ -17,24 +17,24 @@
  * (stale 0), work was deferred to CPU 3 meanwhile and drained, and the task
  * kept making syscalls. Skipped without CONFIG_ISOLATOR_KPROBE_TEST.
  */
-#include <sys/prctl.h>
-
 #include "common.h"
+
+#include <sys/prctl.h>
 
 #define KPT "/proc/isolator/kprobe_test"
 #define TP "/sys/kernel/tracing/events/sched/sched_waking/enable"
 
+/* The value of "KEY VALUE" in the kprobe_test file, or -1. */
 static long kpt_get(const char *key)
 {
-	char k[64];
-	long v;
+	char line[128], k[64];
+	long v, ret = -1;
 	FILE *f = fopen(KPT, "r");
-	long ret = -1;
 
 	if (!f)
 		return -1;
-	while (fscanf(f, "%63s %li", k, &v) == 2)
-		if (!strcmp(k, key))
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %li", k, &v) == 2 && !strcmp(k, key))
 			ret = v;
 	fclose(f);
 	return ret;

@@ -23,6 +23,7 @@
  * sync()) ends a phase: the counts so far are written and reset; the last
  * phase is written at exit. Output, one line per phase, vCPU and path:
  *   phase P vcpu V path NAME events E insns T min A mode M mode_events F max B aborted X
+ *         top COUNT:EVENTS ...   (the 5 most frequent counts per event)
  * Counting is per block: an exception in the middle of a block (a page
  * fault, int3, ud2) counts the whole block.
  */
@@ -141,26 +142,42 @@ static void record(struct stat *s, uint64_t count)
 	}
 }
 
+#define TOP 5
+
 static void dump(void)
 {
-	int v, p, h;
+	int v, p, h, t;
 
 	for (v = 0; v < MAX_VCPUS; v++) {
 		for (p = 0; p < npaths; p++) {
 			struct stat *s = &vcpus[v].st[p];
-			uint64_t mode = 0, mode_n = 0;
+			uint64_t tv[TOP] = { 0 }, tn[TOP] = { 0 };
 
 			if (!s->events && !s->aborted)
 				continue;
-			for (h = 0; h < HIST; h++)
-				if (s->hn[h] > mode_n || (s->hn[h] == mode_n && mode_n && s->hv[h] < mode)) {
-					mode = s->hv[h];
-					mode_n = s->hn[h];
+			/* the TOP most frequent counts, most frequent first */
+			for (h = 0; h < HIST; h++) {
+				if (!s->hn[h])
+					continue;
+				for (t = TOP; t > 0 && (s->hn[h] > tn[t - 1] ||
+					(s->hn[h] == tn[t - 1] && s->hv[h] < tv[t - 1])); t--) {
+					if (t < TOP) {
+						tv[t] = tv[t - 1];
+						tn[t] = tn[t - 1];
+					}
 				}
+				if (t < TOP) {
+					tv[t] = s->hv[h];
+					tn[t] = s->hn[h];
+				}
+			}
 			fprintf(out, "phase %d vcpu %d path %s events %" PRIu64 " insns %" PRIu64
 				" min %" PRIu64 " mode %" PRIu64 " mode_events %" PRIu64
-				" max %" PRIu64 " aborted %" PRIu64 "\n", phase, v, paths[p].name,
-				s->events, s->insns, s->min, mode, mode_n, s->max, s->aborted);
+				" max %" PRIu64 " aborted %" PRIu64 " top", phase, v, paths[p].name,
+				s->events, s->insns, s->min, tv[0], tn[0], s->max, s->aborted);
+			for (t = 0; t < TOP && tn[t]; t++)
+				fprintf(out, " %" PRIu64 ":%" PRIu64, tv[t], tn[t]);
+			fprintf(out, "\n");
 		}
 		memset(vcpus[v].st, 0, sizeof(vcpus[v].st));
 	}
