@@ -22,7 +22,7 @@
 #   make vm-cost    instructions per event on the kernel's hot paths, counted by
 #                   a QEMU plugin: CONFIG_ISOLATOR=n vs the series (x86_64)
 #   make vm-entry   x86 entry safety: objtool noinstr validation (DEBUG_ENTRY
-#                   kernel) and t24, a kprobe on the isolated CPU's entry path
+#                   kernel) and t26, a kprobe on the isolated CPU's entry path
 # The vm-* targets take ARCH=x86_64 (default) or ARCH=arm64; all of them are
 # vm/run.sh (the one VM runner), which builds the kernel first.
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * t24: entry safety. The kernel-state work other CPUs defer to an isolated
+ * t26: entry safety. The kernel-state work other CPUs defer to an isolated
  * CPU (the sync_core of text patching, a kernel TLB flush) must have run
  * before the first instrumentable function of the CPU's next kernel entry
  * (patch 0065: in ct_kernel_enter(), noinstr, right after the CPU is seen
@@ -74,7 +74,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (access(KPT, F_OK)) {
-		printf("ok - t24: # SKIP no %s (CONFIG_ISOLATOR_KPROBE_TEST)\n", KPT);
+		printf("ok - t26: # SKIP no %s (CONFIG_ISOLATOR_KPROBE_TEST)\n", KPT);
 		return 0;
 	}
 	pin(0);
@@ -84,7 +84,7 @@ int main(void)
 	if (pid == 0)
 		spinner(s);
 	if (!wait_ack_limit(s, 1, 30)) {
-		printf("not ok - t24: the spinner did not isolate CPU 3 (err %d)\n",
+		printf("not ok - t26: the spinner did not isolate CPU 3 (err %d)\n",
 		       atomic_load(&s->err));
 		kill(pid, SIGKILL);
 		return 1;
@@ -114,18 +114,18 @@ int main(void)
 	if (read_stats(ISO_CPU, &b))
 		die("read /proc/isolator/stats");
 	atomic_store(&s->phase, 1);
-	if (wait_limit(pid, 30, "t24 spinner stop", NULL, 0))
+	if (wait_limit(pid, 30, "t26 spinner stop", NULL, 0))
 		failures++;
 	print_stats_delta("with the kprobe armed", &a, &b);
-	printf("# t24: kprobe on vtime_user_exit, CPU %d: %ld hits, %ld stale (work %#lx); "
+	printf("# t26: kprobe on vtime_user_exit, CPU %d: %ld hits, %ld stale (work %#lx); "
 	       "%lu syscalls of the isolated task\n", ISO_CPU, hits, stale, kpt_get("stale_work"),
 	       calls1 - calls0);
-	result(hits > 0, "t24: the kprobe on the entry path fired on the isolated CPU");
-	result(stale == 0, "t24: the deferred work had run before the probe, every hit");
+	result(hits > 0, "t26: the kprobe on the entry path fired on the isolated CPU");
+	result(stale == 0, "t26: the deferred work had run before the probe, every hit");
 	result(stat_get(&b, "work_deferred") > stat_get(&a, "work_deferred"),
-	       "t24: work was deferred to the isolated CPU meanwhile (text patching)");
+	       "t26: work was deferred to the isolated CPU meanwhile (text patching)");
 	result(stat_get(&b, "work_drained") > stat_get(&a, "work_drained"),
-	       "t24: and drained at its kernel entries");
-	result(calls1 - calls0 > 10, "t24: the isolated task kept making syscalls");
+	       "t26: and drained at its kernel entries");
+	result(calls1 - calls0 > 10, "t26: the isolated task kept making syscalls");
 	return failures ? 1 : 0;
 }
