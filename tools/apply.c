@@ -671,9 +671,11 @@ int cmd_apply(int argc, char **argv)
 	if (!err)
 		err = set_sys(&p, "/proc/sys/kernel/numa_balancing", "0", "NUMA balancing off") < 0;
 	if (!err)
-		err = raise_sys(&p, "/proc/sys/vm/stat_interval", 10, 0, "vmstat work every 10 s") < 0;
+		err = raise_sys(&p, "/proc/sys/vm/stat_interval", TUNE_STAT_INTERVAL_S, 0,
+				"vmstat work every 10 s") < 0;
 	if (!err)
-		err = raise_sys(&p, "/proc/sys/kernel/hung_task_timeout_secs", 600, 1,
+		err = raise_sys(&p, "/proc/sys/kernel/hung_task_timeout_secs",
+				TUNE_HUNG_TASK_TIMEOUT_S, 1,
 				"hung-task reports after 600 s") < 0;
 	if (!err)
 		err = cpuset_partition(&p) < 0;

@@ -221,6 +221,13 @@ int cgroup2_mount(const char *sysroot, char *out, size_t len);
 
 /* --- the audit (tune_check.c) -------------------------------------------- */
 
+/*
+ * The values tuned's cpu-partitioning and realtime profiles set, which
+ * `check` passes at or above and `apply` raises to: one place for both.
+ */
+#define TUNE_STAT_INTERVAL_S		10	/* vm.stat_interval */
+#define TUNE_HUNG_TASK_TIMEOUT_S	600	/* kernel.hung_task_timeout_secs; 0 (off) passes too */
+
 enum tune_status {
 	TUNE_PASS,
 	TUNE_WARN,

@@ -1149,7 +1149,7 @@ static void check_stat_interval(const struct ctx *c, struct tune_check *r)
 	EVIDENCE(r, "vm.stat_interval=%ld s", v);
 	/* vmstat_update folds per-CPU counters from a per-CPU work item every
 	 * interval; nohz_full CPUs are skipped only once their counters are quiet */
-	r->status = v >= 10 ? TUNE_PASS : v > 1 ? TUNE_WARN : TUNE_FAIL;
+	r->status = v >= TUNE_STAT_INTERVAL_S ? TUNE_PASS : v > 1 ? TUNE_WARN : TUNE_FAIL;
 	if (r->status != TUNE_PASS) {
 		EVIDENCE(r, ": the vmstat work item may run on CPU %s every %ld s", c->list, v);
 		FIX(r, "isolator apply sets 10 (sysctl vm.stat_interval=10, as tuned's cpu-partitioning "
@@ -1229,7 +1229,7 @@ static void check_hung_task(const struct ctx *c, struct tune_check *r)
 	EVIDENCE(r, "kernel.hung_task_timeout_secs=%ld", v);
 	/* work held for an isolated CPU until its next isolator_tick() keeps its
 	 * sender waiting (kernel/README.md): a short timeout reports it hung */
-	r->status = v == 0 || v >= 600 ? TUNE_PASS : v >= 120 ? TUNE_WARN : TUNE_FAIL;
+	r->status = v == 0 || v >= TUNE_HUNG_TASK_TIMEOUT_S ? TUNE_PASS : v >= 120 ? TUNE_WARN : TUNE_FAIL;
 	if (r->status == TUNE_PASS)
 		return;
 	EVIDENCE(r, ": a task waiting %ld s on work held for the isolated CPU is reported hung "
