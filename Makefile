@@ -14,6 +14,9 @@
 #                   and run the README example against them with pkg-config
 #   make kernel     build/kernel/bzImage with the isolator patches
 #                   (ARCH=arm64: build/kernel-arm64/Image, cross-built)
+#   make kernel-series  build/series/: the series as it would be mailed, with
+#                   the generated last patch that adds the in-guest tests as
+#                   kselftests (tools/testing/selftests/isolator)
 #   make vm-test    boot it under QEMU and run the in-guest tests (TAP)
 #   make vm-bench   the same kernel: isolator bench on gpio-sim and ivshmem (TAP)
 #   make vm-model   the same kernel: the latency model's bound vs timerlat (TAP)
@@ -31,7 +34,7 @@ BUILD  ?= build
 ASAN   ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps demo check check-unit check-asan check-tsan check-deb deb install kernel vm-test \
+.PHONY: all deps demo check check-unit check-asan check-tsan check-deb deb install kernel kernel-series vm-test \
 	vm-bench vm-model vm-check vm-table vm-cost vm-entry clean
 
 ARCH ?= x86_64
@@ -91,6 +94,9 @@ check-deb: deb
 
 kernel:
 	kernel/build.sh $(ARCH)
+
+kernel-series:
+	kernel/build.sh series
 
 vm-test:
 	vm/run.sh --arch $(ARCH) kernel

@@ -3,6 +3,9 @@
 # tinyconfig + kernel/isolator.config + kernel/isolator-$ARCH.config.
 # Run from the repository root: kernel/build.sh [x86_64|arm64] [VARIANT]
 # (make kernel, make kernel ARCH=arm64). Prints the path of the image on stdout.
+# kernel/build.sh series (make kernel-series): apply the series, add
+# kernel/selftests.sh's generated commit (the in-guest suite as kselftests)
+# and write the whole as a mail series into build/series/, without compiling.
 # VARIANT: the same series and fragments plus kernel/isolator-VARIANT.config,
 # in its own build/kernel[-arm64]-VARIANT/ (its objects first copied from the
 # main build's, so that only what the fragment changes is rebuilt):
@@ -26,6 +29,8 @@ set -eu
 
 arch=${1:-x86_64}
 variant=${2:-}
+mode=build
+[ "$arch" != series ] || mode=series arch=x86_64
 if [ -n "$variant" ] && [ ! -f "kernel/isolator-$variant.config" ]; then
 	echo "isolator: kernel/build.sh: unknown variant '$variant' (no kernel/isolator-$variant.config)" >&2
 	exit 1
@@ -100,6 +105,11 @@ if [ "$(cat "$top/build/kernel/series.stamp" 2>/dev/null)" != "$series" ]; then
 		git -C "$src" $git_id am -q --whitespace=nowarn "$top"/kernel/patches/*.patch
 	fi
 	echo "$series" >"$top/build/kernel/series.stamp"
+fi
+if [ "$mode" = series ]; then
+	exec 9>&-	# kernel/selftests.sh takes it
+	kernel/selftests.sh export "$top/build/series" | sed 's|^|build/series/|'
+	exit 0
 fi
 
 stamp=$(cat kernel/patches/*.patch $fragments 2>/dev/null | sha256sum | cut -c1-16)

@@ -19,7 +19,7 @@ pkgs_model="libtracefs-dev libtraceevent-dev libtracecmd-dev trace-cmd"
 pkgs_formats="prometheus mandoc python3-jsonschema bash-completion"
 # `make deb`: dpkg-buildpackage (dpkg-dev), debhelper with meson, lintian
 pkgs_deb="dpkg-dev debhelper fakeroot lintian"
-pkgs_kernel="qemu-system-x86 busybox-static cpio linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache xz-utils"
+pkgs_kernel="qemu-system-x86 busybox-static rsync cpio linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache xz-utils"
 # arm64 guest: the cross compiler, its C library for -static guest programs
 # (no multiarch needed; only a Recommends of the compiler, which
 # --no-install-recommends skips) and qemu-system-aarch64

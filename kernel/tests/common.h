@@ -3,7 +3,10 @@
  * Helpers shared by the in-guest tests of the isolator kernel extension.
  * Each test is a static program run by the initramfs init; it prints
  * "# ..." diagnostic lines and "ok - name" / "not ok - name" results,
- * which kernel/vm-test.sh numbers into TAP.
+ * which vm/run.sh numbers into TAP. The same files are the kselftests of
+ * tools/testing/selftests/isolator (kernel/selftests.sh): there the
+ * runner judges a program by its exit status, 0 pass, KSFT_SKIP (4)
+ * skipped, anything else failed, and prefixes its output with "# ".
  */
 #ifndef ISOLATOR_VM_COMMON_H
 #define ISOLATOR_VM_COMMON_H
@@ -54,6 +57,207 @@
 #define KIND_TLB	"TLB"
 #define KIND_IRQ_WORK	"IWI"
 #endif
+
+/*
+ * As a kselftest a test may run on any machine: before main(), it ends
+ * with KSFT_SKIP and says why unless it runs as root, on a kernel with the
+ * isolator, with CPU ISO_CPU in nohz_full=. A test written for a boot of
+ * its own (a vm-cmdline comment, which the kselftest Makefile compiles in
+ * as KSFT_BOOT) also needs that boot's isolation parameters: each of
+ * KSFT_BOOT_KEYS present with the same value, or absent, as there.
+ */
+#define KSFT_SKIP 4
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef KSFT_BOOT
+#define KSFT_BOOT ""
+#endif
+#if defined(__x86_64__)
+#define KSFT_BOOT_KEYS { "nohz_full", "isolcpus", "rcu_nocbs", "tsc" }
+#else	/* vm/run.sh leaves x86's tsc= out of other architectures' boots */
+#define KSFT_BOOT_KEYS { "nohz_full", "isolcpus", "rcu_nocbs" }
+#endif
+
+static void ksft_skip_all(const char *fmt, const char *arg)
+{
+	printf("ok - %s # SKIP ", program_invocation_short_name);
+	printf(fmt, arg);
+	printf("\n");
+	fflush(stdout);
+	exit(KSFT_SKIP);
+}
+
+/* The value of @key= in the blank-separated @cmdline into @val; false if absent. */
+static bool ksft_boot_param(const char *cmdline, const char *key, char *val, size_t len)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = cmdline; *p;) {
+		size_t w = strcspn(p, " \n");
+
+		if (w > n && !strncmp(p, key, n) && p[n] == '=') {
+			snprintf(val, len, "%.*s", (int)(w - n - 1), p + n + 1);
+			return true;
+		}
+		p += w;
+		p += strspn(p, " \n");
+	}
+	return false;
+}
+
+/* Is @cpu in the cpulist file @path ("3", "1-3", "2,3")? */
+static bool ksft_cpu_listed(const char *path, int cpu)
+{
+	char buf[256], *p = buf, *end;
+	FILE *f = fopen(path, "r");
+	bool in = false;
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	while (*p >= '0' && *p <= '9') {
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		in |= cpu >= lo && cpu <= hi;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return in;
+}
+
+/*
+ * TAP 13 as a whole, for kselftest's runner and its readers: "TAP version
+ * 13" first, the plan "1..N" last (a test knows its number of results only
+ * at its end), and KSFT_SKIP as the exit status of a test whose every
+ * result was a skip. The tests print their "ok - ..." lines as they always
+ * did; stdout is a line-buffered stream that counts the result lines of
+ * this process and of its children (counters in shared memory) on their
+ * way, unchanged, to file descriptor 1.
+ */
+struct ksft_tap {
+	_Atomic int results, not_ok, skipped;
+};
+
+static struct ksft_tap *ksft_tap;
+static pid_t ksft_main_pid;
+/* the current line of this process: its first bytes, "# SKIP" seen */
+static char ksft_head[8];
+static size_t ksft_hlen, ksft_skip_at;
+static bool ksft_skip_seen;
+
+static ssize_t ksft_tap_write(void *cookie, const char *buf, size_t n)
+{
+	static const char skip[] = "# SKIP";
+	size_t done = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (c == '\n') {
+			bool ok = !strncmp(ksft_head, "ok ", 3);
+			bool not_ok = !strncmp(ksft_head, "not ok ", 7);
+
+			if (ok || not_ok)
+				atomic_fetch_add(&ksft_tap->results, 1);
+			if (not_ok)
+				atomic_fetch_add(&ksft_tap->not_ok, 1);
+			if (ok && ksft_skip_seen)
+				atomic_fetch_add(&ksft_tap->skipped, 1);
+			ksft_hlen = ksft_skip_at = 0;
+			ksft_skip_seen = false;
+			memset(ksft_head, 0, sizeof(ksft_head));
+			continue;
+		}
+		if (ksft_hlen < sizeof(ksft_head) - 1)
+			ksft_head[ksft_hlen++] = c;
+		if (c == skip[ksft_skip_at])
+			ksft_skip_at++;
+		else
+			ksft_skip_at = c == skip[0];
+		if (ksft_skip_at == sizeof(skip) - 1)
+			ksft_skip_seen = true;
+	}
+	while (done < n) {
+		ssize_t w = write(STDOUT_FILENO, buf + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return done ? (ssize_t)done : -1;
+		done += w;
+	}
+	return n;
+}
+
+static void ksft_tap_end(int status, void *arg)
+{
+	int results;
+
+	if (getpid() != ksft_main_pid)
+		return;		/* a child that exit()s */
+	results = atomic_load(&ksft_tap->results);
+	printf("1..%d\n", results);
+	fflush(stdout);
+	if (status == 0 && results && !atomic_load(&ksft_tap->not_ok) &&
+	    atomic_load(&ksft_tap->skipped) == results)
+		_exit(KSFT_SKIP);
+}
+
+static void ksft_tap_begin(void)
+{
+	cookie_io_functions_t io = { .write = ksft_tap_write };
+	FILE *f;
+
+	ksft_tap = mmap(NULL, sizeof(*ksft_tap), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ksft_tap == MAP_FAILED)
+		return;
+	f = fopencookie(NULL, "w", io);
+	if (!f)
+		return;
+	setvbuf(f, NULL, _IOLBF, 0);
+	fflush(stdout);
+	stdout = f;
+	ksft_main_pid = getpid();
+	on_exit(ksft_tap_end, NULL);
+	printf("TAP version 13\n");
+}
+
+__attribute__((constructor)) static void ksft_environment(void)
+{
+	static const char *const keys[] = KSFT_BOOT_KEYS;
+	char cmdline[4096] = "", want[128], have[128];
+	FILE *f;
+
+	ksft_tap_begin();
+	if (geteuid() != 0)
+		ksft_skip_all("needs root%s", "");
+	if (access("/proc/isolator/control", F_OK))
+		ksft_skip_all("no /proc/isolator: a kernel without the isolator (CONFIG_ISOLATOR)%s",
+			      "");
+	if (!ksft_cpu_listed("/sys/devices/system/cpu/nohz_full", ISO_CPU))
+		ksft_skip_all("needs CPU 3 in nohz_full= (a 4-CPU boot with %s)",
+			      "nohz_full=3 isolcpus=3 rcu_nocbs=3");
+	if (!KSFT_BOOT[0])
+		return;
+	f = fopen("/proc/cmdline", "r");
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = '\0';
+		fclose(f);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		bool w = ksft_boot_param(KSFT_BOOT, keys[i], want, sizeof(want));
+		bool h = ksft_boot_param(cmdline, keys[i], have, sizeof(have));
+
+		if (w != h || (w && strcmp(want, have)))
+			ksft_skip_all("written for the boot \"%s\"", KSFT_BOOT);
+	}
+}
 
 static int failures;
 
@@ -628,15 +832,17 @@ static int cpu_online_fn(void *p)
 	return write_str(path, a->online ? "1" : "0");
 }
 
-/* CPU hotplug needs CONFIG_HOTPLUG_CPU, which arm64's tinyconfig leaves out:
+/*
+ * CPU hotplug needs CONFIG_HOTPLUG_CPU, which arm64's tinyconfig leaves out:
  * without it there is no cpuN/online file and a hotplug test has nothing to
- * test. Say so as a TAP skip and end the test. */
+ * test. Say so as a TAP skip and end the test, as kselftest's KSFT_SKIP.
+ */
 static void require_cpu_hotplug(const char *test)
 {
 	if (access("/sys/devices/system/cpu/cpu1/online", F_OK) == 0)
 		return;
 	printf("ok - %s: # SKIP no CPU hotplug in this kernel (CONFIG_HOTPLUG_CPU)\n", test);
-	exit(0);
+	exit(KSFT_SKIP);
 }
 
 /* Offline or online @cpu under a time limit; 0 or -errno (-ETIMEDOUT). */

@@ -1,15 +1,24 @@
 # Guest suite "kernel" for vm/run.sh (sourced; see the vm_* helpers there):
 # the in-guest tests of the kernel extension, every kernel/tests/t[0-9]*.c,
-# static, plus the lib_t*.c linked with lib/ and tune/, which must build for
-# this $arch with the project's warnings as errors.
+# plus the lib_t*.c linked with lib/ and tune/, which must build for this
+# $arch with the project's warnings as errors.
+# The t*.c are built as the kselftests they also are: kernel/selftests.sh
+# puts them into tools/testing/selftests/isolator of the series (branch
+# kselftest of build/kernel/src, one generated commit beside 0061's
+# isolator_test.c), and `make -C tools/testing/selftests TARGETS=isolator
+# install` builds and installs them, static, into the guest's /kselftest:
+# the guest runs exactly what the kselftest makefiles build. Each is one
+# guest test of its own, as before; 0061's isolator_test is the test
+# "kselftest_isolator" (its numbered TAP lines are counted in this suite's).
+# On x86 (busybox-static is x86 only) the test "kselftest_runner" runs
+# kselftest's own run_kselftest.sh in the default boot, on isolator_test
+# and on the tests written for another boot (they skip there, exit 4):
+# its "ok N selftests: isolator: ..." lines are counted too.
+# ISOLATOR_VM_KSFT_ALL=1 makes it run every test of kselftest-list.txt.
 # A test file may carry `/* vm-cmdline: <full kernel cmdline> */` (its own
 # boot) and `/* vm-timeout: SECONDS */` (default 240).
 # A test named in kernel/tests/known-failing waits for a fix of the series:
-# not built, not run, said so (ISOLATOR_VM_RUN_KNOWN_FAILING=1 runs it).
-# The series' kselftests (tools/testing/selftests/isolator, patch 0061) run
-# as the test "kselftest_isolator": built on the host with the kselftest
-# makefiles against the series' uapi headers, static; their TAP lines are
-# counted in this suite's TAP.
+# not run, said so (ISOLATOR_VM_RUN_KNOWN_FAILING=1 runs it).
 suite_kernel_known() {
 	[ "${ISOLATOR_VM_RUN_KNOWN_FAILING:-0}" != 1 ] || return 1
 	why=$(awk -v n="$1" '$1 == n && $2 == "skip" { $1 = $2 = ""; sub(/^ +/, ""); print; exit }' \
@@ -18,16 +27,17 @@ suite_kernel_known() {
 	say "$1 not run: known-failing on this series: $why"
 }
 suite_kernel_build() {
+	suite_kernel_kselftests || return 1
 	for t in kernel/tests/t[0-9]*.c; do
 		name=$(basename "$t" .c)
 		vm_want "$name" || continue
 		suite_kernel_known "$name" && continue
-		$cc -static -O2 -Wall -Wextra -Wno-unused-function -Wno-unused-parameter \
-			-pthread -o "$root/tests/$name" "$t"
 		vm_test kernel "$name" "$(vm_tag "$t" timeout 240)" "$(vm_tag "$t" cmdline)" \
-			"/tests/$name"
+			"/kselftest/isolator/$name"
 	done
-	suite_kernel_kselftest
+	! vm_want kselftest_isolator ||
+		vm_test kernel kselftest_isolator 120 "" /kselftest/isolator/isolator_test
+	suite_kernel_runner
 	# The library's kernel backend, when lib/ compiles (tests named lib_t*.c).
 	# The kernel's own tests never depend on it.
 	[ -f include/isolator.h ] && [ -d lib ] || return 0
@@ -60,23 +70,55 @@ suite_kernel_build() {
 			"/tests/$name"
 	done
 }
-suite_kernel_kselftest() {
+# Build and install the kselftests of the series: kernel/selftests.sh's
+# commit, exported with git archive (the work tree of build/kernel/src may
+# be an engineer's branch), against the series' uapi headers.
+suite_kernel_kselftests() {
 	ksrc=$top/build/kernel/src
-	vm_want kselftest_isolator || return 0
-	[ -d "$ksrc/tools/testing/selftests/isolator" ] || {
-		say "kselftest_isolator not built: the series has no tools/testing/selftests/isolator"
-		return 0
-	}
+	kernel/selftests.sh || return 1
 	case "$arch" in x86_64) karch=x86 ;; *) karch=$arch ;; esac
 	khdr=$top/build/kernel/headers-$arch
+	kst=$work/kselftest-src
+	sel=tools/testing/selftests
+	mkdir -p "$kst"
+	git -C "$ksrc" archive kselftest $sel/Makefile $sel/lib.mk $sel/kselftest.h \
+		$sel/kselftest_harness.h $sel/kselftest $sel/run_kselftest.sh $sel/isolator \
+		scripts/subarch.include | tar -x -C "$kst"
+	say "kselftests: make -C $sel TARGETS=isolator install (branch kselftest, $cc -static)"
 	make -s -C "$ksrc" O="$khdr" ARCH="$karch" headers >"$work/kselftest.log" 2>&1 &&
-	make -C "$ksrc/tools/testing/selftests" TARGETS=isolator O="$work/kselftest" \
-		ARCH="$karch" CC="$cc" LDFLAGS=-static \
-		KHDR_INCLUDES="-isystem $khdr/usr/include" >>"$work/kselftest.log" 2>&1 || {
-		say "kselftest_isolator: build FAILED (${work#$top/}/kselftest.log)"
-		tail -n 20 "$work/kselftest.log" | sed 's/^/# /'
+	make -C "$kst/$sel" -j2 TARGETS=isolator O="$work/kselftest" ARCH="$karch" CC="$cc" \
+		LDFLAGS=-static KHDR_INCLUDES="-isystem $khdr/usr/include" \
+		KSFT_INSTALL_PATH="$root/kselftest" install >>"$work/kselftest.log" 2>&1 || {
+		say "kselftests: build FAILED (${work#$top/}/kselftest.log)"
+		grep -E 'error|Error' "$work/kselftest.log" | head -n 20 | sed 's/^/# /'
 		return 1
 	}
-	cp "$work/kselftest/kselftest/isolator/isolator_test" "$root/tests/kselftest_isolator"
-	vm_test kernel kselftest_isolator 120 "" /tests/kselftest_isolator
+	for t in kernel/tests/t[0-9]*.c; do
+		[ -x "$root/kselftest/isolator/$(basename "$t" .c)" ] || {
+			say "kselftests: $t was not built by the kselftest makefile"
+			return 1
+		}
+	done
+}
+# kselftest's runner in the guest needs a shell: busybox-static, x86 only.
+suite_kernel_runner() {
+	[ "$arch" = x86_64 ] && vm_want kselftest_runner || return 0
+	cp /bin/busybox "$root/bin/busybox"
+	cat >"$root/kselftest/run-in-guest.sh" <<'EOF'
+# kernel/tests/vm-suite.sh: run_kselftest.sh in the guest, busybox's sh
+/bin/busybox --install -s /bin
+cd /kselftest || exit 1
+sed 's/^/# kselftest-list.txt: /' kselftest-list.txt
+exec sh ./run_kselftest.sh "$@"
+EOF
+	if [ "${ISOLATOR_VM_KSFT_ALL:-0}" = 1 ]; then
+		args= tmo=$(for t in kernel/tests/t[0-9]*.c; do vm_tag "$t" timeout 240; done |
+			awk '{ s += $1 } END { print s + 120 }')
+	else
+		args="-t isolator:isolator_test" tmo=180
+		for t in kernel/tests/t[0-9]*.c; do
+			[ -z "$(vm_tag "$t" cmdline)" ] || args="$args -t isolator:$(basename "$t" .c)"
+		done
+	fi
+	vm_test kernel kselftest_runner "$tmo" "" /bin/busybox sh /kselftest/run-in-guest.sh $args
 }
