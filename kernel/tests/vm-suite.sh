@@ -107,6 +107,9 @@ suite_kernel_runner() {
 	cat >"$root/kselftest/run-in-guest.sh" <<'EOF'
 # kernel/tests/vm-suite.sh: run_kselftest.sh in the guest, busybox's sh
 /bin/busybox --install -s /bin
+# the runner logs to /dev/stdout, which devtmpfs does not make: without it,
+# the tests' output would go to a file of that name
+for n in 0:stdin 1:stdout 2:stderr; do ln -sf "/proc/self/fd/${n%:*}" "/dev/${n#*:}"; done
 cd /kselftest || exit 1
 sed 's/^/# kselftest-list.txt: /' kselftest-list.txt
 exec sh ./run_kselftest.sh "$@"
