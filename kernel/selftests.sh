@@ -51,7 +51,7 @@ if [ "${1:-}" = export ]; then
 	exit 0
 fi
 
-tests=$(cd kernel/tests && ls t[0-9]*_*.c)
+tests=$(cd kernel/tests && ls t[0-9]*.c)
 # the longest vm-timeout of the suite (default 240) is the directory's timeout
 timeout=$(for t in $tests; do
 	sed -n 's|.*/\* vm-timeout: \([0-9]*\) *\*/.*|\1|p' "kernel/tests/$t" | head -n 1

@@ -2,8 +2,8 @@
 CFLAGS += -Wall -O2 -pthread $(KHDR_INCLUDES)
 LDLIBS += -pthread
 
-# The in-guest suite: every t<N>_<name>.c is one test program, on common.h.
-SUITE := $(patsubst %.c,%,$(sort $(wildcard t[0-9]*_*.c)))
+# The in-guest suite: every t<N>*.c is one test program, on common.h.
+SUITE := $(patsubst %.c,%,$(sort $(wildcard t[0-9]*.c)))
 
 TEST_GEN_PROGS := isolator_test $(SUITE)
 LOCAL_HDRS += common.h
