@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -79,10 +80,16 @@
 #define KSFT_BOOT_KEYS { "nohz_full", "isolcpus", "rcu_nocbs" }
 #endif
 
-static void ksft_skip_all(const char *fmt, const char *arg)
+static void ksft_skip_all(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void ksft_skip_all(const char *fmt, ...)
 {
+	va_list ap;
+
 	printf("ok - %s # SKIP ", program_invocation_short_name);
-	printf(fmt, arg);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
 	printf("\n");
 	fflush(stdout);
 	exit(KSFT_SKIP);
@@ -94,14 +101,14 @@ static bool ksft_boot_param(const char *cmdline, const char *key, char *val, siz
 	size_t n = strlen(key);
 
 	for (const char *p = cmdline; *p;) {
-		size_t w = strcspn(p, " \n");
+		size_t w = strcspn(p, "\n ");
 
 		if (w > n && !strncmp(p, key, n) && p[n] == '=') {
 			snprintf(val, len, "%.*s", (int)(w - n - 1), p + n + 1);
 			return true;
 		}
 		p += w;
-		p += strspn(p, " \n");
+		p += strspn(p, "\n ");
 	}
 	return false;
 }
@@ -167,7 +174,8 @@ static ssize_t ksft_tap_write(void *cookie, const char *buf, size_t n)
 				atomic_fetch_add(&ksft_tap->not_ok, 1);
 			if (ok && ksft_skip_seen)
 				atomic_fetch_add(&ksft_tap->skipped, 1);
-			ksft_hlen = ksft_skip_at = 0;
+			ksft_hlen = 0;
+			ksft_skip_at = 0;
 			ksft_skip_seen = false;
 			memset(ksft_head, 0, sizeof(ksft_head));
 			continue;
@@ -235,12 +243,11 @@ __attribute__((constructor)) static void ksft_environment(void)
 
 	ksft_tap_begin();
 	if (geteuid() != 0)
-		ksft_skip_all("needs root%s", "");
+		ksft_skip_all("needs root");
 	if (access("/proc/isolator/control", F_OK))
-		ksft_skip_all("no /proc/isolator: a kernel without the isolator (CONFIG_ISOLATOR)%s",
-			      "");
+		ksft_skip_all("no /proc/isolator: a kernel without the isolator (CONFIG_ISOLATOR)");
 	if (!ksft_cpu_listed("/sys/devices/system/cpu/nohz_full", ISO_CPU))
-		ksft_skip_all("needs CPU 3 in nohz_full= (a 4-CPU boot with %s)",
+		ksft_skip_all("needs CPU %d in nohz_full= (a 4-CPU boot with %s)", ISO_CPU,
 			      "nohz_full=3 isolcpus=3 rcu_nocbs=3");
 	if (!KSFT_BOOT[0])
 		return;
