@@ -347,6 +347,54 @@ static void steering(void)
 	fake_root_free(root);
 }
 
+/* Two sessions steer the same IRQs and end in either order: each gives back
+ * only its own CPU, and never one the other still keeps IRQs off. */
+static void shared_steering(void)
+{
+	static const char *const order[] = { "the first to start ends first",
+					     "the first to start ends last" };
+	char *root = fake_root_new();
+	char dir[512], ja[600], jb[600];
+	unsigned moved, unmovable;
+
+	snprintf(dir, sizeof(dir), "%s/state", root);
+	snprintf(ja, sizeof(ja), "%s/a.journal", dir);
+	snprintf(jb, sizeof(jb), "%s/b.journal", dir);
+	setenv("ISOLATOR_STATE_DIR", dir, 1);
+	for (int fifo = 0; fifo < 2; fifo++) {
+		struct isolator_cpuset two = { { 0 } }, three = { { 0 } };
+		struct journal *j;
+
+		fake_write(root, "proc/irq/10/smp_affinity_list", "0-3\n");
+		fake_write(root, "proc/irq/11/smp_affinity_list", "3\n");
+		fake_write(root, "proc/irq/13/smp_affinity_list", "2-3\n");
+		isolator_cpuset_add(&two, 2);
+		isolator_cpuset_add(&three, 3);
+		j = journal_create(ja, root, &two);
+		irq_steer_away(root, 2, NULL, j, &moved, &unmovable);
+		journal_close(j);
+		j = journal_create(jb, root, &three);
+		irq_steer_away(root, 3, &two, j, &moved, &unmovable);
+		journal_close(j);
+		is_str(fake_read(root, "proc/irq/10/smp_affinity_list"), "0-1",
+		       "%s: off CPUs 2 and 3 while both run", order[fifo]);
+		journal_restore(fifo ? jb : ja, root, NULL, NULL);
+		is_str(fake_read(root, "proc/irq/10/smp_affinity_list"), fifo ? "0-1,3" : "0-2",
+		       "%s: one ended, its CPU is back, the other's is not", order[fifo]);
+		is_str(fake_read(root, "proc/irq/13/smp_affinity_list"), fifo ? "3" : "0-2",
+		       "%s: 2-3 stays off the running session's CPU", order[fifo]);
+		journal_restore(fifo ? ja : jb, root, NULL, NULL);
+		is_str(fake_read(root, "proc/irq/10/smp_affinity_list"), "0-3",
+		       "%s: both ended, 0-3 again", order[fifo]);
+		is_str(fake_read(root, "proc/irq/13/smp_affinity_list"), "2-3",
+		       "%s: both ended, 2-3 again", order[fifo]);
+		is_str(fake_read(root, "proc/irq/11/smp_affinity_list"), "3",
+		       "%s: the fallback CPUs taken out again", order[fifo]);
+	}
+	unsetenv("ISOLATOR_STATE_DIR");
+	fake_root_free(root);
+}
+
 /* Row 3: one owner per CPU; a journal's CPUs stay taken. */
 static void ownership(void)
 {
@@ -404,6 +452,7 @@ int main(void)
 	untrusted();
 	exclusive();
 	steering();
+	shared_steering();
 	ownership();
 	return done_testing();
 }

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tune.h"
 
@@ -58,8 +59,8 @@ int irq_steer_away(const char *sysroot, unsigned cpu, const struct isolator_cpus
 	struct isolator_cpuset online;
 	char dir[512], path[600];
 	struct dirent *de;
+	int err, lock;
 	DIR *d;
-	int err;
 
 	*moved = *unmovable = 0;
 	err = isolator_cpus_online(sysroot, &online);
@@ -71,6 +72,8 @@ int irq_steer_away(const char *sysroot, unsigned cpu, const struct isolator_cpus
 	d = opendir(dir);
 	if (!d)
 		return set_error(errno, "cannot list %s: %s", dir, strerror(errno));
+	/* one session at a time reads and rewrites an affinity (restores too) */
+	lock = journal_irq_lock(journal_path(j));
 	while ((de = readdir(d))) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue; /* default_smp_affinity and the like */
@@ -82,9 +85,13 @@ int irq_steer_away(const char *sysroot, unsigned cpu, const struct isolator_cpus
 			(*unmovable)++;
 		else if (err < 0 && err != -ENOENT) {
 			closedir(d);
+			if (lock >= 0)
+				close(lock);
 			return set_error(-err, "%s: %s", path, strerror(-err));
 		}
 	}
 	closedir(d);
+	if (lock >= 0)
+		close(lock);
 	return 0;
 }

@@ -10,7 +10,9 @@
  * empty string) so any value fits on one line. Every line is fsync'd before
  * the change it describes is made: after a crash the journal may name a change
  * that never happened, which restore handles (the setting already holds the old
- * value), but never misses one that did.
+ * value), but never misses one that did. A setting someone changed since is
+ * left alone, but for IRQ affinities, which sessions share: there restore
+ * undoes only its own session's change (restore_affinity).
  *
  * Root restores what a journal says, so a journal is trusted no further than
  * this: it lives in a state directory only we can write (state.c), it is
@@ -30,6 +32,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -543,6 +546,74 @@ static int holds(const char *now, const char *value)
 	       !strncmp(open + 1, value, strlen(value));
 }
 
+/* Whether @path (under @sysroot) is an IRQ's smp_affinity_list. */
+static int irq_affinity(const char *sysroot, const char *path)
+{
+	const char *root = sysroot_get(sysroot);
+	size_t n = strlen(root);
+
+	return !strncmp(path, root, n) &&
+	       fnmatch("/proc/irq/[0-9]*/smp_affinity_list", path + n, FNM_PATHNAME) == 0;
+}
+
+/*
+ * An IRQ's affinity is shared: each session that steered it took its own CPU
+ * out, and the sessions end in any order. Writing back the value one of them
+ * saw would undo the others' steering (it ended first) or keep their CPUs out
+ * for good (it ended last: the value it saw lacked them). So undo only our
+ * own change to what is there now: give back the CPUs we took out, unless a
+ * session or apply still keeps IRQs off them (@kept_off), and take out again
+ * the CPUs we added (irq_affinity_away's fallback when none of the IRQ's
+ * were left). The value written goes to @written.
+ */
+static enum restore_result restore_affinity(const char *now, const char *old_value,
+					    const char *new_value, const char *path,
+					    const struct isolator_cpuset *kept_off, char *written,
+					    size_t len, int *err)
+{
+	struct isolator_cpuset was, wrote, cur, target;
+
+	if (isolator_cpuset_parse(old_value, &was) < 0 || isolator_cpuset_parse(new_value, &wrote) < 0 ||
+	    isolator_cpuset_parse(now, &cur) < 0)
+		return *err = EPROTO, RESTORE_FAILED;
+	for (size_t i = 0; i < ARRAY_SIZE(target.bits); i++) {
+		unsigned long added = wrote.bits[i] & ~was.bits[i];
+		unsigned long taken = was.bits[i] & ~wrote.bits[i];
+
+		target.bits[i] = (cur.bits[i] & ~added) | (taken & ~kept_off->bits[i]);
+	}
+	if (!memcmp(&target, &cur, sizeof(cur)))
+		return holds(now, old_value) ? RESTORE_UNCHANGED : RESTORE_SKIPPED;
+	if (!isolator_cpuset_count(&target))
+		return RESTORE_SKIPPED; /* only what we added is left: keep it somewhere */
+	isolator_cpuset_format(&target, written, len);
+	*err = -write_setting(path, written);
+	return *err ? RESTORE_FAILED : RESTORE_DONE;
+}
+
+int journal_irq_lock(const char *journal)
+{
+	char dir[512];
+	const char *base;
+	int dirfd, fd;
+
+	if (split(journal, dir, sizeof(dir), &base))
+		return -EINVAL;
+	dirfd = state_dir_open(dir, 0);
+	if (dirfd < 0)
+		return dirfd;
+	fd = state_open(dirfd, dir, "irq.lock", O_RDWR | O_CREAT, 0600);
+	close(dirfd);
+	if (fd < 0)
+		return fd;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -errno;
+		}
+	return fd;
+}
+
 struct entry {
 	char *path, *old_value, *new_value;
 	unsigned line;
@@ -564,8 +635,9 @@ int journal_restore(const char *path, const char *sysroot, restore_report_fn rep
 	size_t count = 0, cap = 0, len;
 	int restored = 0, unresolved = 0;
 	char *text, *line, *next;
-	struct isolator_cpuset cpus;
+	struct isolator_cpuset cpus, kept_off = { { 0 } };
 	unsigned lineno = 1;
+	int irq_lock = -1;
 	pid_t pid;
 
 	text = read_trusted(path, &len);
@@ -611,10 +683,21 @@ int journal_restore(const char *path, const char *sysroot, restore_report_fn rep
 		}
 		entries[count++] = (struct entry){ f1, f2, f3, lineno };
 	}
+	/* The CPUs other sessions and applies keep IRQs off, for the IRQ
+	 * entries; under the IRQ lock, so no steering runs in between. */
+	for (size_t i = 0; i < count; i++)
+		if (irq_affinity(sysroot, entries[i].path)) {
+			irq_lock = journal_irq_lock(path);
+			if (cpus_taken(path, &kept_off) == 0)
+				for (size_t w = 0; w < ARRAY_SIZE(kept_off.bits); w++)
+					kept_off.bits[w] &= ~cpus.bits[w];
+			break;
+		}
 	/* Newest first: a path changed twice ends at its oldest value. */
 	for (size_t i = count; i-- > 0;) {
 		struct entry *e = &entries[i];
-		char now[4096];
+		char now[4096], written[4096];
+		const char *restored_value = e->old_value;
 		enum restore_result result;
 		int special = !strncmp(e->path, "cgroup:", 7) || !strncmp(e->path, "process:", 8);
 		ssize_t n = 0;
@@ -628,7 +711,12 @@ int journal_restore(const char *path, const char *sysroot, restore_report_fn rep
 			result = restore_cgroup(e->path + 7, e->old_value, &err);
 		else if (special)
 			result = restore_process(e->path + 8, e->new_value, &err);
-		else if (holds(now, e->old_value))
+		else if (irq_affinity(sysroot, e->path)) {
+			result = restore_affinity(now, e->old_value, e->new_value, e->path, &kept_off,
+						  written, sizeof(written), &err);
+			if (result == RESTORE_DONE)
+				restored_value = written;
+		} else if (holds(now, e->old_value))
 			result = RESTORE_UNCHANGED;
 		else if (!holds(now, e->new_value))
 			result = RESTORE_SKIPPED;
@@ -639,8 +727,10 @@ int journal_restore(const char *path, const char *sysroot, restore_report_fn rep
 			restored++;
 		if (result == RESTORE_FAILED || result == RESTORE_REFUSED)
 			unresolved++;
-		report_event(report, arg, path, e->line, e->path, e->old_value, result, err);
+		report_event(report, arg, path, e->line, e->path, restored_value, result, err);
 	}
+	if (irq_lock >= 0)
+		close(irq_lock);
 	free(entries);
 	free(text);
 	/* Keep a journal we could not fully apply, so revert can be retried and

@@ -130,6 +130,12 @@ typedef void (*restore_report_fn)(void *arg, const struct restore_event *e);
  */
 int journal_restore(const char *path, const char *sysroot, restore_report_fn report, void *arg);
 
+/* Serialise changes to IRQ affinities between sessions: an exclusive flock
+ * on irq.lock beside the journal @journal, held until the fd is closed.
+ * fd or -errno (callers go on unlocked: the lock narrows a race, it does not
+ * decide anything). */
+int journal_irq_lock(const char *journal);
+
 /* The pid that owns a journal file (from its header), or -1. */
 pid_t journal_owner(const char *path);
 /* The CPUs a journal's session isolated (from its header) into @cpus. 0 or -errno. */
