@@ -5,7 +5,14 @@
 #   1. objtool --noinstr on its vmlinux.o, with the arguments kbuild used:
 #      every warning is printed; one in the isolator's code or in the
 #      context-tracking functions that call it fails;
-#   2. t26_kprobe_entry in the guest (a kprobe on vtime_user_exit(), the
+#   2. the static keys read in .noinstr.text (kernel/noinstr-keys.c; 6.12's
+#      objtool does not check them): every one is printed, with whether it
+#      can be flipped after boot (not in .data..ro_after_init: text patched
+#      at run time, which an isolated CPU syncs only at its deferred
+#      sync_core); any key in a function of the isolator fails (its entry
+#      hook reads none, on purpose). Also on build/kernel-arm64's vmlinux
+#      if it was built;
+#   3. t26_kprobe_entry in the guest (a kprobe on vtime_user_exit(), the
 #      first instrumentable function of an entry from user mode, while text
 #      patching is deferred to the isolated CPU).
 # arm64 has kprobes in its default kernel: t26 runs there in vm-test (when
@@ -15,17 +22,41 @@ img=$(kernel/build.sh x86_64 entry)
 obj=build/kernel-entry/obj
 args=$(sed -n 's/.*objtool\/objtool \(.*--noinstr.*\) vmlinux\.o.*/\1/p' "$obj/.vmlinux.o.cmd" | head -n 1)
 [ -n "$args" ] || { echo "isolator: kernel/entry-check.sh: no objtool --noinstr in $obj/.vmlinux.o.cmd (DEBUG_ENTRY off?)" >&2; exit 1; }
-echo "# objtool $args vmlinux.o"
+# kbuild's objtool run already annotated vmlinux.o, and objtool skips a file
+# it has annotated ("already has .static_call_sites section, skipping"):
+# link a fresh one, with kbuild's ld command, and validate that.
+ldcmd=$(sed -n 's/^savedcmd_vmlinux\.o := \(ld .*\) -o vmlinux\.o \(.*\) ; \.\/tools\/objtool.*/\1 -o vmlinux.check.o \2/p' \
+	"$obj/.vmlinux.o.cmd")
+[ -n "$ldcmd" ] || { echo "isolator: kernel/entry-check.sh: no ld command in $obj/.vmlinux.o.cmd" >&2; exit 1; }
+(cd "$obj" && eval "$ldcmd")
+echo "# objtool $args vmlinux.check.o (vmlinux.o linked again)"
 # shellcheck disable=SC2086
-(cd "$obj" && tools/objtool/objtool $args vmlinux.o) >build/kernel-entry/objtool.txt 2>&1 || true
+(cd "$obj" && tools/objtool/objtool $args vmlinux.check.o) >build/kernel-entry/objtool.txt 2>&1 || true
+rm -f "$obj/vmlinux.check.o"
 sed 's/^/# /' build/kernel-entry/objtool.txt
 mine='isolator|ct_kernel_enter|__ct_user_exit|ct_nmi_enter|ct_isolator'
-if grep -E "$mine" build/kernel-entry/objtool.txt >/dev/null; then
+if grep -E 'already has .*skipping' build/kernel-entry/objtool.txt >/dev/null; then
+	echo "not ok - objtool: validated nothing (the file was already annotated)"
+	st=1
+elif grep -E "$mine" build/kernel-entry/objtool.txt >/dev/null; then
 	echo "not ok - objtool: noinstr warnings in the isolator's entry path"
 	st=1
 else
 	echo "ok - objtool: no noinstr warning in the isolator's entry path ($(grep -c warning build/kernel-entry/objtool.txt || true) warnings elsewhere)"
 	st=0
 fi
+gcc -O2 -Wall -o build/kernel-entry/noinstr-keys kernel/noinstr-keys.c
+for v in "$obj/vmlinux" build/kernel-arm64/obj/vmlinux; do
+	[ -f "$v" ] || continue
+	echo "# static keys read in .noinstr.text of ${v#build/}:"
+	build/kernel-entry/noinstr-keys "$v" >build/kernel-entry/keys.txt || { st=1; continue; }
+	sort build/kernel-entry/keys.txt | uniq -c | sed 's/^ */#   /'
+	if grep -E '^key .* in [^ ]*isolator' build/kernel-entry/keys.txt >/dev/null; then
+		echo "not ok - noinstr static keys: a static key in the isolator's noinstr code (${v#build/})"
+		st=1
+	else
+		echo "ok - noinstr static keys: none in the isolator's noinstr code ($(tail -n 1 build/kernel-entry/keys.txt), ${v#build/})"
+	fi
+done
 ISOLATOR_VM_TESTS=t26_kprobe_entry vm/run.sh --arch x86_64 --kernel "$img" kernel || st=1
 exit $st
