@@ -17,7 +17,9 @@
  * was deferred; then the remap with the kthread's rule broken on purpose
  * (reported: on x86 under TCG it reads stale), 10^6 isolator_kmalloc/
  * kfree cycles on CPU 3 with no interrupt, and a call from CPU 0 refused
- * and counted. The console (lockdep, PROVE_RCU) is checked by vm/run.sh.
+ * and counted (the first with a WARN_ONCE, the one report vm/run.sh's
+ * console check accepts). The console (lockdep, PROVE_RCU) is checked by
+ * vm/run.sh.
  */
 /* vm-timeout: 600 */
 #include "common.h"
