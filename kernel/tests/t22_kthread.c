@@ -18,12 +18,22 @@
  * (reported: on x86 under TCG it reads stale), 10^6 isolator_kmalloc/
  * kfree cycles on CPU 3 with no interrupt, and a call from CPU 0 refused
  * and counted (the first with a WARN_ONCE, the one report vm/run.sh's
- * console check accepts). The console (lockdep, PROVE_RCU) is checked by
- * vm/run.sh.
+ * console check accepts). The console (lockdep, PROVE_RCU) is
+ * checked by vm/run.sh.
+ * The GPIO variant (the paper's GPIO response test), where the guest has a
+ * GPIO chip whose get() and set() are noinstr (arm64 -M virt's PL061): in
+ * both phases a thread on CPU 1 toggles line 0 through the GPIO character
+ * device (both lines user space's, requested as outputs) and waits until
+ * the kthread, polling line 0 through the chip's own get(), drives line 1
+ * to the same level; events posted and answered are counted. A gpio-sim
+ * chip (its get() sleeps) is refused with EINVAL. x86's guest has no such
+ * chip: the GPIO rows are a SKIP there.
  */
 /* vm-timeout: 600 */
 #include "common.h"
 #include <dirent.h>
+#include <linux/gpio.h>
+#include <sys/ioctl.h>
 
 #define KT "/proc/isolator/ktest"
 #define PL_PATH "/tmp/t22-loads"
@@ -143,6 +153,109 @@ static void *remapper(void *unused)
 	return NULL;
 }
 
+/*
+ * GPIO: user space's two lines of the chip, requested as outputs. The
+ * poster (CPU 1) toggles line 0 and waits up to 1 s for line 1 to follow.
+ */
+#define SIM_DIR "/sys/kernel/config/gpio-sim/t22"
+static int gpio_req = -1;
+static _Atomic unsigned long long gpio_posted, gpio_answered, gpio_missed;
+static _Atomic int gpio_busy;
+
+/* gpio-sim's chip "t22-sim": refused by "gpio"? 1 with EINVAL, 0 not, -1 no gpio-sim */
+static int gpio_sim_refused(void)
+{
+	int r, refused;
+
+	if (mkdir(SIM_DIR, 0755) || mkdir(SIM_DIR "/bank0", 0755))
+		return -1;
+	if (write_str(SIM_DIR "/bank0/num_lines", "2") ||
+	    write_str(SIM_DIR "/bank0/label", "t22-sim") || write_str(SIM_DIR "/live", "1")) {
+		rmdir(SIM_DIR "/bank0");
+		rmdir(SIM_DIR);
+		return -1;
+	}
+	r = write_str(KT, "gpio t22-sim 0 1");
+	printf("# gpio t22-sim 0 1 (gpio-sim, can_sleep): %s\n", r ? strerror(-r) : "accepted");
+	refused = r == -EINVAL;
+	if (!r)
+		write_str(KT, "gpio none");
+	write_str(SIM_DIR "/live", "0");
+	rmdir(SIM_DIR "/bank0");
+	rmdir(SIM_DIR);
+	return refused;
+}
+
+/* The first chip whose label ends in "pl061": its line request fd, or -1. */
+static int gpio_pl061(char *label, size_t len)
+{
+	for (int i = 0; i < 16; i++) {
+		struct gpio_v2_line_request req = {
+			.offsets = { 0, 1 }, .num_lines = 2, .consumer = "t22",
+			.config.flags = GPIO_V2_LINE_FLAG_OUTPUT,
+		};
+		struct gpiochip_info info;
+		char path[32];
+		size_t n;
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/gpiochip%d", i);
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			continue;
+		n = ioctl(fd, GPIO_GET_CHIPINFO_IOCTL, &info) ? 0 : strlen(info.label);
+		if (n >= 5 && !strcmp(info.label + n - 5, "pl061") && info.lines >= 2 &&
+		    !ioctl(fd, GPIO_V2_GET_LINE_IOCTL, &req)) {
+			snprintf(label, len, "%s", info.label);
+			close(fd);
+			return req.fd;
+		}
+		close(fd);
+	}
+	return -1;
+}
+
+static int gpio_line1(void)
+{
+	struct gpio_v2_line_values v = { .mask = 2 };
+
+	return ioctl(gpio_req, GPIO_V2_LINE_GET_VALUES_IOCTL, &v) ? -1 : !!(v.bits & 2);
+}
+
+static void *gpio_poster(void *unused)
+{
+	cpu_set_t set;
+	int level = 0;
+
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	while (!atomic_load(&post_quit)) {
+		struct gpio_v2_line_values v = { .mask = 1 };
+		bool answered = false;
+		double t0;
+
+		if (!atomic_load(&post_run)) {
+			usleep(2000);
+			continue;
+		}
+		atomic_store(&gpio_busy, 1);
+		v.bits = level ^ 1;
+		if (ioctl(gpio_req, GPIO_V2_LINE_SET_VALUES_IOCTL, &v)) {
+			atomic_store(&gpio_busy, 0);
+			usleep(2000);
+			continue;
+		}
+		level ^= 1;
+		atomic_fetch_add(&gpio_posted, 1);
+		for (t0 = now_s(); !answered && now_s() - t0 < 1.0;)
+			answered = gpio_line1() == level;
+		atomic_fetch_add(answered ? &gpio_answered : &gpio_missed, 1);
+		atomic_store(&gpio_busy, 0);
+	}
+	return NULL;
+}
+
 /* remap counters since @r0 (a kt_get() snapshot of the names below) */
 static const char *const remap_names[] = {
 	"remap_rounds", "remap_same_addr", "remap_missed", "remap_reads", "remap_stale",
@@ -177,6 +290,7 @@ struct phase {
 	struct kinds irq;
 	struct stats s0, s1;
 	unsigned long long posted, answered, missed;
+	unsigned long long gposted, ganswered, gmissed, gchanges;
 	bool progress;
 	unsigned long iters[PL_NR];
 	unsigned long long remap[RM_NR];
@@ -186,6 +300,7 @@ static void run_phase(struct ploads *pl, const char *name, struct phase *ph)
 {
 	unsigned long long p0 = kt_get("posted"), a0 = kt_get("post_answered"),
 			   m0 = kt_get("post_missed");
+	unsigned long long g0 = gpio_posted, ga0 = gpio_answered, gm0 = gpio_missed;
 	unsigned long long r0[RM_NR], r1[RM_NR];
 	struct kinds a, b;
 	struct pstat w;
@@ -211,6 +326,8 @@ static void run_phase(struct ploads *pl, const char *name, struct phase *ph)
 	}
 	atomic_store(&post_run, 0);
 	usleep(100000);		/* the poster's last write returns */
+	for (int i = 0; i < 30 && atomic_load(&gpio_busy); i++)
+		usleep(100000);	/* the GPIO poster's last event */
 	snapshot(&b);
 	read_stats(ISO_CPU, &ph->s1);
 	delta(&a, &b, &ph->irq);
@@ -219,6 +336,13 @@ static void run_phase(struct ploads *pl, const char *name, struct phase *ph)
 	ph->missed = kt_get("post_missed") - m0;
 	printf("# %s: events posted %llu, answered %llu, missed %llu\n", name,
 	       ph->posted, ph->answered, ph->missed);
+	ph->gposted = gpio_posted - g0;
+	ph->ganswered = gpio_answered - ga0;
+	ph->gmissed = gpio_missed - gm0;
+	ph->gchanges = kt_get("gpio_changes");	/* since this phase's start */
+	if (gpio_req >= 0)
+		printf("# %s: gpio events posted %llu, answered %llu, missed %llu; the kthread answered %llu changes\n",
+		       name, ph->gposted, ph->ganswered, ph->gmissed, ph->gchanges);
 	remap_get(r1);
 	remap_print(name, r0, r1, ph->remap);
 }
@@ -227,11 +351,12 @@ int main(void)
 {
 	struct ploads *pl = ploads_map(PL_PATH);
 	struct phase stock, iso;
+	char glabel[40] = "";
 	struct kinds a, b, d;
 	struct stats s0, s1, r0, r1;
 	unsigned long long u0[RM_NR], u1[RM_NR], ud[RM_NR];
 	unsigned long long cs0;
-	pthread_t post, remap;
+	pthread_t post, remap, gpost;
 	int r;
 
 	if (access(KT, W_OK)) {
@@ -239,11 +364,33 @@ int main(void)
 		return 1;
 	}
 	pin(0);
+	/* the GPIO variant: which chip, before any load */
+	r = gpio_sim_refused();
+	if (r < 0)
+		printf("ok - t22: a gpio-sim chip is refused # SKIP no gpio-sim in configfs\n");
+	else
+		result(r == 1, "t22: gpio: a gpio-sim chip (its get() sleeps) is refused with EINVAL");
+	gpio_req = gpio_pl061(glabel, sizeof(glabel));
+	if (gpio_req < 0) {
+		printf("ok - t22: gpio: the GPIO response test # SKIP no PL061 here (no GPIO chip whose get() and set() are noinstr; x86 QEMU has none, gpio-sim sleeps)\n");
+	} else {
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "gpio %s 0 1", glabel);
+		r = kt(cmd, 30);
+		result(r == 0, "t22: gpio: the PL061 is accepted (its get() and set() are noinstr)");
+		if (r) {
+			close(gpio_req);
+			gpio_req = -1;
+		}
+	}
 	ploads_start_threads(pl);
 	ploads_start_procs(pl);
 	ploads_run(pl, (1u << PL_NR) - 1);
 	pthread_create(&post, NULL, poster, NULL);
 	pthread_create(&remap, NULL, remapper, NULL);
+	if (gpio_req >= 0)
+		pthread_create(&gpost, NULL, gpio_poster, NULL);
 	printf("# %-10s", "window");
 	for (int k = 0; k < PL_NR; k++)
 		printf(" %18.18s", pload_names[k]);
@@ -300,6 +447,16 @@ int main(void)
 	result(iso.progress, "t22: isolated: every load progresses in every window");
 	result(iso.posted > 0 && iso.answered == iso.posted && iso.missed == 0,
 	       "t22: isolated: every event posted from CPU 1 is answered");
+	if (gpio_req >= 0) {
+		printf("# gpio (%s line 0 -> line 1): stock posted %llu answered %llu; isolated posted %llu answered %llu, the kthread answered %llu changes, %llu get() errors\n",
+		       glabel, stock.gposted, stock.ganswered, iso.gposted, iso.ganswered,
+		       iso.gchanges, kt_get("gpio_err"));
+		result(iso.gposted > 0 && iso.ganswered == iso.gposted && iso.gmissed == 0 &&
+		       kt_get("gpio_err") == 0,
+		       "t22: gpio: isolated: every GPIO event set from CPU 1 is answered on the other line");
+		result(iso.gchanges >= iso.ganswered,
+		       "t22: gpio: isolated: ... by the kthread polling the chip's get()");
+	}
 	result(stat_get(&iso.s1, "work_deferred") > stat_get(&iso.s0, "work_deferred"),
 	       "t22: isolated: cross-CPU work to CPU 3 was deferred");
 	printf("# remap (kernel-mapping t4): stock %llu rounds, %llu stale; isolated %llu rounds (%llu at the same address), %llu stale, %llu ticks before the dereference; ipi_tlb +%llu\n",
@@ -383,10 +540,15 @@ int main(void)
 	atomic_store(&post_quit, 1);
 	pthread_join(post, NULL);
 	pthread_join(remap, NULL);
+	if (gpio_req >= 0) {
+		pthread_join(gpost, NULL);
+		close(gpio_req);
+	}
 	ploads_stop(pl);
 	r = kt("stop", 30);
 	result(r == 0, "t22: isolator_kstop() returns 0");
 	result(isolated_pid() == 0, "t22: CPU 3 free at the end");
+	write_str(KT, "gpio none");
 	read_stats(ISO_CPU, &s1);
 	result(stat_get(&s1, "work_drained") == stat_get(&s1, "work_deferred"),
 	       "t22: after kstop, work_drained == work_deferred");
