@@ -198,7 +198,8 @@ done
 # from CPU 0 on purpose; both refuse, the first with a WARN_ONCE (0045). A
 # report from "cut here" to "end trace" is cut out only when its first line
 # is that refusal's message and its second the WARNING line of
-# isolator_kmalloc/kfree in kernel/isolator_k.c (../src/: built with O=),
+# isolator_kmalloc/kfree in kernel/isolator_k.c (after ../src/ or
+# ../../kernel/src/: the objects are built with O=),
 # and nothing in it looks like another report; test output printed in the
 # middle is kept.
 for log in "$work"/boot-*/console.log; do
@@ -213,7 +214,7 @@ for log in "$work"/boot-*/console.log; do
 		if (/^(not )?ok |^# |^ISOLATOR-VM: /) { print; next }
 		wbuf = wbuf $0 "\n"; wn++
 		if (wn == 1 && /isolator: isolator_k(malloc|free) on CPU [0-9]+ by .* refused: only the thread that isolates the CPU with isolator_kstart\(\) may$/) wmsg = 1
-		else if (wn == 2 && /WARNING: CPU: [0-9]+ PID: [0-9]+ at (\.\.\/src\/)?kernel\/isolator_k\.c:[0-9]+ isolator_k(malloc|free)\+0x/) wat = 1
+		else if (wn == 2 && /WARNING: CPU: [0-9]+ PID: [0-9]+ at (\.\.\/)*(kernel\/src\/|src\/)?kernel\/isolator_k\.c:[0-9]+ isolator_k(malloc|free)\+0x/) wat = 1
 		else if (wn <= 2 || /BUG:|Oops|WARNING:|lockdep|possible (circular|recursive)|inconsistent lock state|suspicious RCU|INFO: |stall|DEBUG_LOCKS_WARN_ON|Kernel panic/) wother = 1
 		if (/---\[ end trace [0-9a-f]+ \]---/) wflush()
 		else if (wn > 100) { wother = 1; wflush() }
