@@ -75,7 +75,7 @@ static int name_valid(const char *name)
 /* Wrap a mapped region in a new handle; the handle takes @fd. */
 static struct isolator_chan *chan_handle(struct isolator_chan_region *r, size_t map_size, int fd)
 {
-	struct isolator_chan *c = aligned_alloc(64, sizeof(*c));
+	struct isolator_chan *c = aligned_alloc(alignof(struct isolator_chan), sizeof(*c));
 
 	if (!c)
 		return NULL;
