@@ -36,6 +36,7 @@
 #define IPC_STREAM_WARMUP (2 * IPC_RING_SLOTS) /* messages a stream's clock does not count */
 #define IPC_MAX_MSG 1024
 #define IPC_NSIZES 4          /* message sizes streamed: ipc_size() */
+#define IPC_RTT_BATCH 32      /* round trips timed together in a batch (ipc_job.hist_batch) */
 
 /* How A sends in a stream. */
 enum ipc_send { IPC_SINGLE, IPC_BURSTS, IPC_NSENDS };
@@ -51,7 +52,9 @@ struct ipc_job {
 	void *ab, *ba;          /* rings A->B and B->A (round trip uses both) */
 	size_t size;            /* message bytes (stream) */
 	uint64_t end_tsc;       /* A stops sending at this counter value */
+	uint64_t mid_tsc;       /* round trip with hist_batch: where the batches start */
 	struct bench_hist *hist;
+	struct bench_hist *hist_batch; /* round trip: IPC_RTT_BATCH timed together, or NULL */
 	/* results */
 	uint64_t errors;        /* sequence numbers out of place */
 	uint64_t received;      /* B: messages */
@@ -83,6 +86,12 @@ typedef unsigned (*ipc_send_burst_fn)(void *ring, const void *msgs, size_t size,
 /* Messages received into @buf (@size bytes apart), 0 to @max. */
 typedef unsigned (*ipc_recv_fn)(void *ring, void *buf, size_t size, unsigned max);
 
+/* A batch's time per round trip, ns, rounded to the nearest. */
+static inline uint64_t ipc_batch_ns(uint64_t cycles)
+{
+	return (isolator_cycles_to_ns(cycles) + IPC_RTT_BATCH / 2) / IPC_RTT_BATCH;
+}
+
 static inline void ipc_relax(void)
 {
 #if defined(__x86_64__)
@@ -92,44 +101,70 @@ static inline void ipc_relax(void)
 #endif
 }
 
+/* The rings are read from the job once, as the floor's loop reads its lines:
+ * a ring's copy may write through a pointer that could alias the job, so
+ * j->ab in the loop would be loaded again before every send and receive. */
 IPC_INLINE void ipc_rtt_a(struct ipc_job *j, ipc_send_fn send, ipc_recv_fn recv)
 {
-	uint64_t out[1], in[IPC_BURST];
+	void *const ab = j->ab, *const ba = j->ba;
+	const uint64_t stop = j->hist_batch ? j->mid_tsc : j->end_tsc;
+	uint64_t out[1], in[IPC_BURST], seq = 1;
 
-	for (uint64_t seq = 1;; seq++) {
+	for (;; seq++) {
 		uint64_t t0, t1;
 
 		out[0] = seq;
 		t0 = isolator_tsc_ordered();
-		while (send(j->ab, out, 8))
+		while (send(ab, out, 8))
 			ipc_relax();
-		while (!recv(j->ba, in, 8, 1))
+		while (!recv(ba, in, 8, 1))
 			ipc_relax();
 		t1 = isolator_tsc_ordered();
 		if (in[0] != seq)
 			j->errors++;
 		if (seq > IPC_WARMUP)
 			bench_hist_add(j->hist, isolator_cycles_to_ns(t1 - t0));
+		if (t1 > stop)
+			break;
+	}
+	/* The same round trips, IPC_RTT_BATCH of them timed together with no
+	 * counter read between them: each sample is their mean, so the
+	 * counter's tick (10 ns on some hosts) does not limit its resolution. */
+	while (j->hist_batch) {
+		uint64_t t0 = isolator_tsc_ordered(), t1;
+
+		for (unsigned k = 0; k < IPC_RTT_BATCH; k++) {
+			out[0] = ++seq;
+			while (send(ab, out, 8))
+				ipc_relax();
+			while (!recv(ba, in, 8, 1))
+				ipc_relax();
+			if (in[0] != seq)
+				j->errors++;
+		}
+		t1 = isolator_tsc_ordered();
+		bench_hist_add(j->hist_batch, ipc_batch_ns(t1 - t0));
 		if (t1 > j->end_tsc)
 			break;
 	}
 	out[0] = IPC_STOP;
-	while (send(j->ab, out, 8))
+	while (send(ab, out, 8))
 		ipc_relax();
 }
 
 IPC_INLINE void ipc_rtt_b(struct ipc_job *j, ipc_send_fn send, ipc_recv_fn recv)
 {
+	void *const ab = j->ab, *const ba = j->ba;
 	uint64_t in[1];
 
 	for (;;) {
-		if (!recv(j->ab, in, 8, 1)) {
+		if (!recv(ab, in, 8, 1)) {
 			ipc_relax();
 			continue;
 		}
 		if (in[0] == IPC_STOP)
 			break;
-		while (send(j->ba, in, 8))
+		while (send(ba, in, 8))
 			ipc_relax();
 	}
 }
