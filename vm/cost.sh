@@ -16,6 +16,13 @@
 # for (a) =n, (b) the series with nobody isolated, (c) CPU 3 isolated, with
 # (b)-(a) and (c)-(a) of the most frequent counts.
 # Raw plugin output: build/vm-cost/ARCH/{noiso,series}.txt.
+# ISOLATOR_COST_ATTR=PATH[:PATH...] (e.g. tick:call_single_ipi) also
+# attributes those paths' instructions to functions (System.map) and prints,
+# per function, the instructions and calls per event of (a) and (b) and
+# their difference (build/vm-cost/ARCH/attr-PATH.md): where a path's extra
+# instructions are, shown rather than guessed. The raw files then also hold
+# one event of each frequent count function by function ("sample" lines),
+# to compare one sub-path between the kernels.
 set -eu
 
 arch=x86_64
@@ -47,6 +54,7 @@ run() { # KIND IMAGE OBJDIR
 	map=$3/System.map
 	addr() { awk -v s="$1" '$3 == s { print $1; exit }' "$map"; }
 	args="$plugin,out=$out/$1.txt,mark=$(addr ksys_sync)"
+	[ -z "${ISOLATOR_COST_ATTR:-}" ] || args="$args,syms=$map,attr=$ISOLATOR_COST_ATTR"
 	for p in $paths; do
 		a=$(addr "$(echo "$p" | cut -d: -f2)")
 		[ -n "$a" ] || { echo "isolator: vm/cost.sh: no symbol for $p in $map" >&2; exit 1; }
@@ -80,7 +88,7 @@ fi
 # frequent counts with the nearest frequent count of the other kernel.
 awk '
 	FNR == 1 { kind = FILENAME; sub(/.*\//, "", kind); sub(/\.txt$/, "", kind) }
-	$1 == "phase" && $4 <= 2 {
+	$1 == "phase" && $4 <= 2 && $5 == "path" {
 		col = kind == "noiso" ? ($2 == 1 ? "a" : "") : ($2 == 1 ? "b" : $2 == 3 ? "c" : "")
 		if (col == "") next
 		p = $6
@@ -146,4 +154,29 @@ awk '
 				deltas(p, "b"), deltas(p, "c")
 		}
 	}' "$out/noiso.txt" "$out/series.txt" | tee "$out/table.md"
+
+# Per function of the attributed path, phase 1 over vCPUs 0-2: instructions
+# and calls per event in (a) and (b), the functions that differ most first.
+for attr in $(echo "${ISOLATOR_COST_ATTR:-}" | tr : ' '); do
+	awk -v p="$attr" '
+		FNR == 1 { kind = FILENAME; sub(/.*\//, "", kind); sub(/\.txt$/, "", kind)
+			   col = kind == "noiso" ? "a" : "b" }
+		$1 == "phase" && $2 == 1 && $4 <= 2 && $5 == "path" && $6 == p { ev[col] += $8 }
+		$1 == "phase" && $2 == 1 && $4 <= 2 && $5 == "attr" && $6 == p {
+			fn[$8] = 1; ins[$8, col] += $10; calls[$8, col] += $12 }
+		END {
+			if (!ev["a"] || !ev["b"]) exit
+			printf "| %s: function | (a) insns/event | (b) insns/event | (b)-(a) | (a) calls/event | (b) calls/event |\n", p
+			printf "|---|---:|---:|---:|---:|---:|\n"
+			for (f in fn) {
+				a = ins[f, "a"] / ev["a"]; b = ins[f, "b"] / ev["b"]
+				if (a - b > 0.5 || b - a > 0.5)
+					printf "| %s | %.1f | %.1f | %+.1f | %.2f | %.2f |\n", f, a, b, b - a,
+						calls[f, "a"] / ev["a"], calls[f, "b"] / ev["b"]
+			}
+		}' "$out/noiso.txt" "$out/series.txt" |
+		{ IFS= read -r h1; IFS= read -r h2; printf '%s\n%s\n' "$h1" "$h2"
+		  sort -t'|' -k5,5 -g | awk -F'|' '{ d = $5 + 0; print (d < 0 ? -d : d) "\t" $0 }' |
+		  sort -k1,1 -gr | cut -f2- | head -40; } | tee "$out/attr-$attr.md"
+done
 say "raw counts: ${out#$top/}/noiso.txt, series.txt; table: ${out#$top/}/table.md"
