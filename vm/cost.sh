@@ -85,7 +85,9 @@ fi
 # and the most frequent counts (summed over the vCPUs' top 5). A path runs
 # as a few distinct sub-paths (a local or a remote resched_curr, a tick with
 # or without timers due): (b)-(a) and (c)-(a) pair each of (a)'s two most
-# frequent counts with the nearest frequent count of the other kernel.
+# frequent counts with the same count in the other kernel's top 5 (3 events
+# or more), else with its nearest frequent count (which may be another
+# sub-path: ISOLATOR_COST_ATTR's sample lines tell).
 awk '
 	FNR == 1 { kind = FILENAME; sub(/.*\//, "", kind); sub(/\.txt$/, "", kind) }
 	$1 == "phase" && $4 <= 2 && $5 == "path" {
@@ -114,6 +116,8 @@ awk '
 		return bv
 	}
 	function near(p, c, x,    n, v, i, d, bd, bv) {
+		# the same count is the same sub-path: exact first, at any frequency
+		if (hn[p, c, x] >= 3) return x
 		n = split(vals[p, c], v, " ")
 		bd = -1
 		for (i = 1; i <= n; i++) {
