@@ -427,6 +427,9 @@ struct isolator_culprit {
 	int pid;            /**< the task that sent the work */
 	char sender[16];    /**< its command name (comm) */
 	char work[64];      /**< the work: its function, or "resched" */
+	unsigned scans;     /**< the kernel bound's scans that saw it held, the forcing one
+	                         included: 1 or 2 (0: a tick_dep line, or a kernel without
+	                         the column) */
 };
 
 /**

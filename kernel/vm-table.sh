@@ -82,7 +82,7 @@ END {
 	for (i = 1; i <= n; i++) {
 		split(rows[i], f, "|")
 		if (f[2] == "culprit") {
-			if (!nc++) print "Forced deliveries (`/proc/isolator/culprits`, the last 64 of the boot: cpu waited_us sender pid work):\n```"
+			if (!nc++) print "Forced deliveries (`/proc/isolator/culprits`, the last 64 of the boot: cpu waited_us sender pid work scans):\n```"
 			print f[3]
 		}
 	}

@@ -176,12 +176,17 @@ ISOLATOR_API int isolator_max_defer_set(const char *sysroot, unsigned ms)
 }
 
 /* Columns of /proc/isolator/culprits, found by name in its header so that the
- * kernel may add columns; `work` may be followed by nothing else we need. */
-enum culprit_col { COL_CPU, COL_WAITED_US, COL_SENDER, COL_PID, COL_WORK, COL_COUNT };
-static const char *const culprit_cols[COL_COUNT] = { "cpu", "waited_us", "sender", "pid", "work" };
+ * kernel may add columns. The first COL_REQUIRED are in every series; `scans`
+ * (the bound's scans that saw the work held) came later and reads as 0 where
+ * the header lacks it. */
+enum culprit_col { COL_CPU, COL_WAITED_US, COL_SENDER, COL_PID, COL_WORK, COL_REQUIRED,
+		   COL_SCANS = COL_REQUIRED, COL_COUNT };
+static const char *const culprit_cols[COL_COUNT] = { "cpu", "waited_us", "sender", "pid", "work",
+						     "scans" };
 
 /* Fill @e from one line's fields; @col maps field index -> column or -1. */
-static int culprit_parse_line(char *line, const int *col, int ncols, struct isolator_culprit *e)
+static int culprit_parse_line(char *line, const int *col, int ncols, unsigned want,
+			      struct isolator_culprit *e)
 {
 	char *tok, *save = NULL, *end;
 	unsigned long long v;
@@ -211,10 +216,13 @@ static int culprit_parse_line(char *line, const int *col, int ncols, struct isol
 			e->waited_ns = v * 1000;
 		else if (col[i] == COL_PID && v <= INT32_MAX)
 			e->pid = (int)v;
+		else if (col[i] == COL_SCANS && v <= UINT32_MAX)
+			e->scans = (unsigned)v;
 		else
 			return -EPROTO;
 	}
-	return seen == (1u << COL_COUNT) - 1 ? 0 : -EPROTO;
+	/* every column the header named is on the line */
+	return seen == want ? 0 : -EPROTO;
 }
 
 /* Data lines of @text: the non-empty lines after the header. */
@@ -254,7 +262,7 @@ int culprits_parse(const char *text, struct isolator_culprit *out, unsigned max)
 				have |= 1u << c;
 			}
 	}
-	if (have != (1u << COL_COUNT) - 1) {
+	if ((have & ((1u << COL_REQUIRED) - 1)) != (1u << COL_REQUIRED) - 1) {
 		err = set_error(EPROTO, "isolator culprits: line 1: expected a header naming "
 				"cpu waited_us sender pid work");
 		goto out;
@@ -263,7 +271,7 @@ int culprits_parse(const char *text, struct isolator_culprit *out, unsigned max)
 		struct isolator_culprit e;
 
 		lineno++;
-		if (culprit_parse_line(line, col, ncols, &e)) {
+		if (culprit_parse_line(line, col, ncols, have, &e)) {
 			err = set_error(EPROTO, "isolator culprits: line %d: malformed", lineno);
 			goto out;
 		}

@@ -183,7 +183,14 @@ static void bound_and_culprits(void)
 		ok(!strcmp(e[0].sender, "stat_refresh_lo") && !strcmp(e[0].work, "vmstat_update"),
 		   "sender and work: %s %s", e[0].sender, e[0].work);
 		ok(!strcmp(e[1].work, "call:do_sync_core"), "oldest first");
+		ok(e[0].scans == 2 && e[1].scans == 1, "scans of the bound: %u %u", e[0].scans,
+		   e[1].scans);
 	}
+	/* a series before the scans column: the five columns, scans 0 */
+	n = culprits_parse("cpu waited_us sender pid work\n3 5 a 1 w1\n", e, 4);
+	ok(n == 1 && e[0].scans == 0 && !strcmp(e[0].work, "w1"), "no scans column: scans 0");
+	is_int(culprits_parse("cpu waited_us sender pid work scans\n3 1 s 1 w\n", e, 4), -EPROTO,
+	       "refuse a line without the scans the header names");
 	n = culprits_parse("cpu waited_us sender pid work\n1 1 a 1 w1\n1 2 b 2 w2\n1 3 c 3 w3\n", e, 2);
 	ok(n == 2 && !strcmp(e[0].work, "w2") && !strcmp(e[1].work, "w3"),
 	   "more than max: the newest kept, oldest first");

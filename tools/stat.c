@@ -71,7 +71,7 @@ static void print_culprits(const struct stat_params *p, const struct isolator_co
 		printf("  (culprits: %s)\n", isolator_errmsg());
 		return;
 	}
-	printf("%4s %12s %8s %-16s %s\n", "CPU", "waited(us)", "pid", "sender", "work");
+	printf("%4s %12s %5s %8s %-16s %s\n", "CPU", "waited(us)", "scans", "pid", "sender", "work");
 	/* the newest entries are the ones of this interval: walk back to the
 	 * first of them, counting only the CPUs shown */
 	int first = n;
@@ -81,9 +81,9 @@ static void print_culprits(const struct stat_params *p, const struct isolator_co
 			seen++;
 	for (int i = first; i < n; i++)
 		if (!p->have_cpus || isolator_cpuset_has(&p->cpus, e[i].cpu))
-			printf("%4u %12llu %8d %-16s %s\n", e[i].cpu,
-			       (unsigned long long)(e[i].waited_ns / 1000), e[i].pid, e[i].sender,
-			       e[i].work);
+			printf("%4u %12llu %5u %8d %-16s %s\n", e[i].cpu,
+			       (unsigned long long)(e[i].waited_ns / 1000), e[i].scans, e[i].pid,
+			       e[i].sender, e[i].work);
 }
 
 static void print_table(const struct stat_params *p, const struct isolator_counts *delta,

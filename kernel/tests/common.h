@@ -905,32 +905,55 @@ static void dump_culprits(void)
 
 /*
  * Every line of /proc/isolator/culprits after its header must be
- * "cpu waited_us sender pid work": five blank-separated fields, numbers
- * where numbers are, a work that names something (not empty, as the
- * bound's own finds once were: "3 108408 - 0 "). Return the number of
- * lines that are not (each printed), -1 without the file; @lines gets the
- * number of lines.
+ * "cpu waited_us sender pid work scans": six blank-separated fields,
+ * numbers where numbers are, a work that names something (not empty, as
+ * the bound's own finds once were: "3 108408 - 0 "). @scans is the number
+ * of the bound's scans that saw the work held, the forcing one included:
+ * 1 or 2 for a forced delivery (the scan that finds it, and the one a
+ * bound later that forces it), 0 on a tick_dep line (no forced delivery).
+ * Return the number of lines that are not (each printed), -1 without the
+ * file or without the scans column (a series before 0034); @lines gets the
+ * number of lines, @over those of a forced delivery seen by more than 2
+ * scans (each printed), @max_scans the largest scans.
  */
-static int culprits_malformed(int *lines)
+static int culprits_check(int *lines, int *over, int *max_scans)
 {
 	char line[256], sender[64], work[96], extra[8];
 	FILE *f = fopen("/proc/isolator/culprits", "r");
-	int bad = 0, cpu, pid;
+	int bad = 0, cpu, pid, scans;
 	unsigned long long waited;
 
-	*lines = 0;
+	*lines = *over = *max_scans = 0;
 	if (!f)
 		return -1;
-	if (!fgets(line, sizeof(line), f)) {	/* the header */
+	if (!fgets(line, sizeof(line), f) || !strstr(line, " scans")) {	/* the header */
+		printf("# culprits header without scans: '%.*s'\n", (int)strcspn(line, "\n"), line);
 		fclose(f);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
+		bool tick_dep;
+
 		(*lines)++;
-		if (sscanf(line, "%d %llu %63s %d %95s %7s", &cpu, &waited, sender, &pid,
-			   work, extra) != 5 || cpu != ISO_CPU || !strcmp(work, "-")) {
+		if (sscanf(line, "%d %llu %63s %d %95s %d %7s", &cpu, &waited, sender, &pid,
+			   work, &scans, extra) != 6 || cpu != ISO_CPU || !strcmp(work, "-") ||
+		    scans < 0) {
 			printf("# malformed culprit line: '%.*s'\n", (int)strcspn(line, "\n"), line);
 			bad++;
+			continue;
+		}
+		tick_dep = !strncmp(work, "tick_dep:", 9);
+		if (tick_dep != (scans == 0)) {
+			printf("# culprit line with scans %d for %s: '%.*s'\n", scans, work,
+			       (int)strcspn(line, "\n"), line);
+			bad++;
+		}
+		if (scans > *max_scans)
+			*max_scans = scans;
+		if (scans > 2) {
+			printf("# held work seen by %d scans of the bound: '%.*s'\n", scans,
+			       (int)strcspn(line, "\n"), line);
+			(*over)++;
 		}
 	}
 	fclose(f);
