@@ -46,8 +46,9 @@ extern "C" {
 
 /** API version: bumped on every API addition, and when the layout of a struct
  * the inline fast path reads changes (4: struct isolator_chan grew to 384
- * bytes, its halves 128 bytes apart); independent of the soversion. */
-#define ISOLATOR_API_VERSION 4
+ * bytes, its halves 128 bytes apart; 5: struct isolator_culprit has scans);
+ * independent of the soversion. */
+#define ISOLATOR_API_VERSION 5
 
 /**
  * @brief Version of the library as "MAJOR.MINOR.PATCH".
