@@ -1235,6 +1235,15 @@ static void print_sizes(const char *label, const double *v, const char *want)
 	printf("%s\n", want);
 }
 
+/* One row of a latency table: min, p50, p99, p99.99 and max, ns; no newline. */
+static void print_latency_row(const char *mode, const char *what, const struct bench_summary *s)
+{
+	printf("%-9s %-30s %8llu %8llu %8llu %9llu %10llu", mode, what,
+	       (unsigned long long)s->min_ns, (unsigned long long)s->p50_ns,
+	       (unsigned long long)s->p99_ns, (unsigned long long)s->p9999_ns,
+	       (unsigned long long)s->max_ns);
+}
+
 static void print_table(const struct ipc_params *p, const struct ipc_result *r,
 			const struct bench_machine *m)
 {
@@ -1262,10 +1271,7 @@ static void print_table(const struct ipc_params *p, const struct ipc_result *r,
 			printf("%-9s %-30s %s", mode_info[i].name, mode_info[i].what,
 			       "no round trip: the CPUs were busy (try --fifo)");
 		else
-			printf("%-9s %-30s %8llu %8llu %8llu %9llu %10llu", mode_info[i].name, mode_info[i].what,
-			       (unsigned long long)s.min_ns, (unsigned long long)s.p50_ns,
-			       (unsigned long long)s.p99_ns, (unsigned long long)s.p9999_ns,
-			       (unsigned long long)s.max_ns);
+			print_latency_row(mode_info[i].name, mode_info[i].what, &s);
 		if (r[i].errors)
 			printf("  SEQUENCE ERRORS: %llu", (unsigned long long)r[i].errors);
 		putchar('\n');
@@ -1279,11 +1285,10 @@ static void print_table(const struct ipc_params *p, const struct ipc_result *r,
 		if (!(p->modes & (1u << i)) || !r[i].ran || !r[i].has_batch)
 			continue;
 		bench_hist_summary(&r[i].batch, &s);
-		if (s.count)
-			printf("%-9s %-30s %8llu %8llu %8llu %9llu %10llu\n", mode_info[i].name, mode_info[i].what,
-			       (unsigned long long)s.min_ns, (unsigned long long)s.p50_ns,
-			       (unsigned long long)s.p99_ns, (unsigned long long)s.p9999_ns,
-			       (unsigned long long)s.max_ns);
+		if (s.count) {
+			print_latency_row(mode_info[i].name, mode_info[i].what, &s);
+			putchar('\n');
+		}
 	}
 	printf("# receive leg: one poll that finds the one message waiting, timed on B, ns\n");
 	for (int i = 0; i < M_COUNT; i++) {
@@ -1292,12 +1297,11 @@ static void print_table(const struct ipc_params *p, const struct ipc_result *r,
 		if (!(p->modes & (1u << i)) || !r[i].ran || !r[i].has_leg)
 			continue;
 		bench_hist_summary(&r[i].leg, &s);
-		if (s.count)
-			printf("%-9s %-30s %8llu %8llu %8llu %9llu %10llu\n", mode_info[i].name,
-			       i == M_SHM ? "isolator_chan_poll, 1 channel" : mode_info[i].what,
-			       (unsigned long long)s.min_ns, (unsigned long long)s.p50_ns,
-			       (unsigned long long)s.p99_ns, (unsigned long long)s.p9999_ns,
-			       (unsigned long long)s.max_ns);
+		if (s.count) {
+			print_latency_row(mode_info[i].name,
+					  i == M_SHM ? "isolator_chan_poll, 1 channel" : mode_info[i].what, &s);
+			putchar('\n');
+		}
 	}
 
 	printf("# streaming A -> B: Mmsg/s = 10^6 messages/s, MB/s = 10^6 bytes/s; burst = %d per send"
