@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vm-cmdline: console=ttyS0 panic=-1 nohz_full=3 isolcpus=3 rcu_nocbs=3 */
+/*
+ * Test 27 (issue 16, point 5): an unstable sched_clock keeps the isolated
+ * CPU's tick. clear_sched_clock_stable() after boot sets
+ * TICK_DEP_BIT_CLOCK_UNSTABLE for good (sched_clock_tick() must keep an
+ * unstable clock in line), a dependency isolation does not service: the
+ * isolated CPU must keep its tick, the culprits must name it
+ * ("tick_dep:clock_unstable"), and the isolated task must still run. With a
+ * stable clock the same phase has no tick at all: t1.
+ *
+ * `tsc=unstable` does not do it: marked before sched_clock_init_late(), the
+ * clock is never made stable, so __clear_sched_clock_stable() never runs
+ * and the dependency is never set. After boot the clocksource watchdog
+ * does it on a real machine, but a guest under TCG cannot move its TSC
+ * (writes to IA32_TSC have no effect) for the watchdog to find: t27 writes
+ * "clock_unstable" to /proc/isolator/ktest (0068), which calls
+ * clear_sched_clock_stable(), the watchdog's own path from there on. The
+ * clock stays unstable for the rest of the boot, so t27 has t16's boot
+ * (sorted after t16 there). arm64 has no HAVE_UNSTABLE_SCHED_CLOCK: its
+ * sched_clock is always stable, a skip.
+ */
+#include "common.h"
+#include <sys/klog.h>
+
+/* Does the kernel log say that sched_clock was marked unstable? */
+static bool clock_marked_unstable(void)
+{
+	int n = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf;
+	bool found;
+
+	if (n <= 0)
+		return false;
+	buf = calloc(1, n + 1);
+	if (!buf)
+		return false;
+	n = klogctl(3, buf, n);		/* SYSLOG_ACTION_READ_ALL */
+	found = n > 0 && strstr(buf, "sched_clock: Marking unstable");
+	free(buf);
+	return found;
+}
+
+int main(void)
+{
+	struct shared *s;
+	struct kinds a, b, d;
+	unsigned long long loc, timer;
+	unsigned long spins0, spins1;
+	bool marked;
+	int kept, fd;
+	pid_t pid;
+
+#ifdef __aarch64__
+	ksft_skip_all("arm64 has no HAVE_UNSTABLE_SCHED_CLOCK: sched_clock is always stable");
+#endif
+	s = shared_new();
+	fd = open("/proc/isolator/ktest", O_WRONLY);
+	if (fd < 0) {
+		printf("ok - t27: # SKIP no /proc/isolator/ktest (CONFIG_ISOLATOR_KTEST): %s\n",
+		       strerror(errno));
+		return 0;
+	}
+	if (write(fd, "clock_unstable", 14) != 14)
+		printf("# clock_unstable: %s\n", strerror(errno));
+	close(fd);
+	marked = clock_marked_unstable();
+	for (int i = 0; i < 100 && !marked; i++) {	/* printed by a work item */
+		usleep(100000);
+		marked = clock_marked_unstable();
+	}
+	pin(0);
+	pid = fork();
+	if (pid == 0) {
+		pin(ISO_CPU);
+		fifo(50);
+		atomic_store(&s->ack, 1);
+		while (atomic_load(&s->phase) < 1)
+			;
+		atomic_store(&s->err, control("start clock,resched,ipi"));
+		atomic_store(&s->ack, 2);
+		while (atomic_load(&s->phase) < 2)
+			atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
+		if (!atomic_load(&s->err))
+			atomic_store(&s->err, control("stop"));
+		atomic_store(&s->ack, 3);
+		_exit(0);
+	}
+	wait_ack(s, 1);
+	dump_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  "clocksource: ");
+	result(marked, "t27: sched_clock is marked unstable (sched_clock: Marking unstable)");
+	atomic_store(&s->phase, 1);
+	result(wait_ack_limit(s, 2, 20) && atomic_load(&s->err) == 0, "t27: start");
+	spins0 = atomic_load(&s->spins);
+	snapshot(&a);
+	sleep(6);
+	snapshot(&b);
+	spins1 = atomic_load(&s->spins);
+	delta(&a, &b, &d);
+	loc = kinds_get(&d, KIND_TICK);
+	timer = kinds_get(&d, "softirq:TIMER");
+	kept = culprit_lines("tick_dep:clock_unstable");
+	atomic_store(&s->phase, 2);
+	result(wait_ack_limit(s, 3, 20) && atomic_load(&s->err) == 0, "t27: stop");
+	wait_limit(pid, 20, "the spinner's exit", NULL, 0);
+	dump_culprits();
+	printf("# CPU 3 isolated 6 s, sched_clock unstable: LOC %llu, softirq:TIMER %llu\n",
+	       loc, timer);
+	printf("# spins %lu, culprit lines tick_dep:clock_unstable %d\n", spins1 - spins0, kept);
+	result(loc > 0, "t27: CLOCK_UNSTABLE keeps the tick of isolated CPU 3");
+	result(kept > 0, "t27: the culprits name the dependency (tick_dep:clock_unstable)");
+	result(spins1 > spins0, "t27: the isolated task makes progress under the kept tick");
+	return failures ? 1 : 0;
+}
