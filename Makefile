@@ -23,7 +23,7 @@
 #   make vm-check   all three guest suites in one boot, per architecture
 #   make vm-table   the README's kernel table: t1 alone in one boot, as markdown
 #   make vm-cost    instructions per event on the kernel's hot paths, counted by
-#                   a QEMU plugin: CONFIG_ISOLATOR=n vs the series (x86_64)
+#                   a QEMU plugin: CONFIG_ISOLATOR=n vs the series
 #   make vm-entry   x86 entry safety: objtool noinstr validation (DEBUG_ENTRY
 #                   kernel) and t26, a kprobe on the isolated CPU's entry path
 # The vm-* targets take ARCH=x86_64 (default) or ARCH=arm64; all of them are

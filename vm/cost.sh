@@ -3,7 +3,7 @@
 # as a count (TCG has no PMU, and a count does not depend on the host's load).
 # Run from the repository root:
 #
-#   vm/cost.sh [--arch x86_64]
+#   vm/cost.sh [--arch x86_64|arm64]
 #
 # Two kernels from kernel/build.sh: the series with CONFIG_ISOLATOR=n (the
 # `noiso` variant: the baseline, and the whole-kernel =n build) and the
@@ -40,7 +40,16 @@ x86_64)
 	paths="syscall:entry_SYSCALL_64:user __schedule:__schedule:ret
 resched_curr:resched_curr:ret resched_ipi:sysvec_reschedule_ipi:ret
 call_single_ipi:sysvec_call_function_single:ret tick:tick_nohz_handler:ret" ;;
-*) echo "isolator: vm/cost.sh: architecture '$arch' not done (x86_64)" >&2; exit 1 ;;
+arm64)
+	kdir=build/kernel-arm64
+	# el0t_64_sync: every synchronous exception from user mode (the
+	# syscalls of phase 1 and 3); el1h_64_irq_handler: an interrupt taken
+	# in the kernel (from idle: ct_nmi_enter() and its entry hook), any
+	# kind; the IPIs' own handlers have no entry code to count on arm64.
+	paths="syscall:el0t_64_sync:user __schedule:__schedule:ret
+resched_curr:resched_curr:ret irq:el1h_64_irq_handler:ret
+call_single_ipi:generic_smp_call_function_single_interrupt:ret tick:tick_nohz_handler:ret" ;;
+*) echo "isolator: vm/cost.sh: unknown architecture '$arch' (x86_64, arm64)" >&2; exit 1 ;;
 esac
 top=$(pwd)
 out=$top/build/vm-cost/$arch
@@ -149,7 +158,7 @@ awk '
 	END {
 		printf "| path (vCPUs 0-2) | (a) CONFIG_ISOLATOR=n: frequent counts (events); mean | (b) series, nobody isolated | (c) series, CPU 3 isolated | (b)-(a) | (c)-(a) |\n"
 		printf "|---|---|---|---|---|---|\n"
-		n = split("syscall __schedule resched_curr resched_ipi call_single_ipi tick", order, " ")
+		n = split("syscall __schedule resched_curr resched_ipi irq call_single_ipi tick", order, " ")
 		for (i = 1; i <= n; i++) {
 			p = order[i]
 			if (!seen[p]) continue
