@@ -174,7 +174,7 @@ while [ "$b" -lt "$boots" ]; do
 		while IFS= read -r line; do
 			case "$line" in
 			"ISOLATOR-VM: "*) say "${line#ISOLATOR-VM: }" ;;
-			"not ok - "*) say "$line" ;;
+			"not ok - "* | "not ok "[0-9]*" - "*) say "$line" ;;
 			esac
 		done || true
 	for p in $hostpids; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
@@ -277,8 +277,11 @@ for s in $suites machine; do
 		}
 	}
 	cur == "" || cur == "-" { next }
-	/^(not )?ok - / { ok = !/^not /; if (!ok) notok[cur]++; sub(/^(not )?ok - /, ""); tap(ok, $0); next }
-	# numbered TAP (kselftest): counted too, named by the test that printed it
+	# a test of kernel/tests numbers its results ("ok 3 - name", common.h):
+	# renumbered here in the suite's TAP, under the test's own name
+	/^(not )?ok ([0-9]+ )?- / { ok = !/^not /; if (!ok) notok[cur]++; sub(/^(not )?ok ([0-9]+ )?- /, ""); tap(ok, $0); next }
+	# other numbered TAP (kselftest.h, run_kselftest.sh): counted too, named
+	# by the test that printed it
 	/^(not )?ok [0-9]+ / { ok = !/^not /; if (!ok) notok[cur]++; sub(/^(not )?ok [0-9]+ (- )?/, ""); tap(ok, cur ": " $0); next }
 	/^# / { print }
 	END {

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -67,9 +68,18 @@
  * as KSFT_BOOT) also needs that boot's isolation parameters: each of
  * KSFT_BOOT_KEYS present with the same value, or absent, as there.
  */
+#if __has_include("../kselftest.h")
+/* in tools/testing/selftests/isolator: KSFT_SKIP, __printf, the header */
+#include "../kselftest.h"
+#else
+/* the lib_t*.c of the project's own suite, built outside the kernel tree */
 #define KSFT_SKIP 4
-#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define __printf(...)
+static void ksft_print_header(void)
+{
+	printf("TAP version 13\n");
+}
 #endif
 #ifndef KSFT_BOOT
 #define KSFT_BOOT ""
@@ -80,7 +90,7 @@
 #define KSFT_BOOT_KEYS { "nohz_full", "isolcpus", "rcu_nocbs" }
 #endif
 
-static void ksft_skip_all(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static __printf(1, 2) void ksft_skip_all(const char *fmt, ...);
 
 static void ksft_skip_all(const char *fmt, ...)
 {
@@ -137,81 +147,97 @@ static bool ksft_cpu_listed(const char *path, int cpu)
 }
 
 /*
- * TAP 13 as a whole, for kselftest's runner and its readers: "TAP version
- * 13" first, the plan "1..N" last (a test knows its number of results only
- * at its end), and KSFT_SKIP as the exit status of a test whose every
- * result was a skip. The tests print their "ok - ..." lines as they always
- * did; stdout is a line-buffered stream that counts the result lines of
- * this process and of its children (counters in shared memory) on their
- * way, unchanged, to file descriptor 1.
+ * KTAP for kselftest's runner and its readers: "TAP version 13" first,
+ * every result numbered ("ok 3 - name", "not ok 4 - name", "ok 5 - name
+ * # SKIP why"), the plan "1..N" last, and KSFT_SKIP as the exit status of
+ * a test whose every result was a skip. The plan comes last because a test
+ * knows its number of results only at its end, and the numbers are not
+ * kselftest.h's: results are printed by forked children too, whose
+ * counters kselftest.h would keep apart. So the tests print "ok - ..." and
+ * stdout is a line-buffered stream that numbers each result line on its
+ * way to file descriptor 1, with counters in memory shared by this process
+ * and its children.
  */
 struct ksft_tap {
-	_Atomic int results, not_ok, skipped;
+	atomic_int results, not_ok, skipped;
 };
 
 static struct ksft_tap *ksft_tap;
 static pid_t ksft_main_pid;
-/* the current line of this process: its first bytes, "# SKIP" seen */
-static char ksft_head[8];
-static size_t ksft_hlen, ksft_skip_at;
-static bool ksft_skip_seen;
+/* the current line of this process, until its newline */
+static char ksft_line[4096];
+static size_t ksft_len;
 
-static ssize_t ksft_tap_write(void *cookie, const char *buf, size_t n)
+static int ksft_write_all(const char *buf, size_t n)
 {
-	static const char skip[] = "# SKIP";
-	size_t done = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = buf[i];
-
-		if (c == '\n') {
-			bool ok = !strncmp(ksft_head, "ok ", 3);
-			bool not_ok = !strncmp(ksft_head, "not ok ", 7);
-
-			if (ok || not_ok)
-				atomic_fetch_add(&ksft_tap->results, 1);
-			if (not_ok)
-				atomic_fetch_add(&ksft_tap->not_ok, 1);
-			if (ok && ksft_skip_seen)
-				atomic_fetch_add(&ksft_tap->skipped, 1);
-			ksft_hlen = 0;
-			ksft_skip_at = 0;
-			ksft_skip_seen = false;
-			memset(ksft_head, 0, sizeof(ksft_head));
-			continue;
-		}
-		if (ksft_hlen < sizeof(ksft_head) - 1)
-			ksft_head[ksft_hlen++] = c;
-		if (c == skip[ksft_skip_at])
-			ksft_skip_at++;
-		else
-			ksft_skip_at = c == skip[0];
-		if (ksft_skip_at == sizeof(skip) - 1)
-			ksft_skip_seen = true;
-	}
-	while (done < n) {
-		ssize_t w = write(STDOUT_FILENO, buf + done, n - done);
+	while (n) {
+		ssize_t w = write(STDOUT_FILENO, buf, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return done ? (ssize_t)done : -1;
-		done += w;
+			return -1;
+		buf += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* Write out ksft_line (ksft_len bytes), numbered if it is a result. */
+static int ksft_tap_line(void)
+{
+	bool ok = !strncmp(ksft_line, "ok - ", 5);
+	bool not_ok = !strncmp(ksft_line, "not ok - ", 9);
+	char out[sizeof(ksft_line) + 16];
+	int nr, n;
+
+	if (!ok && !not_ok)
+		return ksft_write_all(ksft_line, ksft_len);
+	nr = atomic_fetch_add(&ksft_tap->results, 1) + 1;
+	if (not_ok)
+		atomic_fetch_add(&ksft_tap->not_ok, 1);
+	else if (memmem(ksft_line, ksft_len, "# SKIP", 6))
+		atomic_fetch_add(&ksft_tap->skipped, 1);
+	n = snprintf(out, sizeof(out), "%s %d %.*s", ok ? "ok" : "not ok", nr,
+		     (int)(ksft_len - (ok ? 3 : 7)), ksft_line + (ok ? 3 : 7));
+	return ksft_write_all(out, n);	/* out has room for the number */
+}
+
+static ssize_t ksft_tap_write(void *cookie, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ksft_line[ksft_len++] = buf[i];
+		/* a line longer than the buffer goes out in pieces, as it is */
+		if (buf[i] != '\n' && ksft_len < sizeof(ksft_line))
+			continue;
+		if (ksft_tap_line() < 0)
+			return i ? (ssize_t)i : -1;
+		ksft_len = 0;
 	}
 	return n;
 }
 
 static void ksft_tap_end(int status, void *arg)
 {
-	int results;
+	int results, n_fail, n_skip;
 
 	if (getpid() != ksft_main_pid)
 		return;		/* a child that exit()s */
-	results = atomic_load(&ksft_tap->results);
-	printf("1..%d\n", results);
 	fflush(stdout);
-	if (status == 0 && results && !atomic_load(&ksft_tap->not_ok) &&
-	    atomic_load(&ksft_tap->skipped) == results)
+	if (ksft_len)
+		printf("\n");	/* end a last line without its newline */
+	results = atomic_load(&ksft_tap->results);
+	n_fail = atomic_load(&ksft_tap->not_ok);
+	n_skip = atomic_load(&ksft_tap->skipped);
+	printf("1..%d\n", results);
+	/* the totals line of kselftest.h's ksft_print_cnts() */
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
+	       results - n_fail - n_skip, n_fail, n_skip);
+	fflush(stdout);
+	/* a "not ok" of a child fails the test too */
+	if (status == 0 && n_fail)
+		_exit(1);
+	if (status == 0 && results && n_skip == results)
 		_exit(KSFT_SKIP);
 }
 
@@ -232,7 +258,7 @@ static void ksft_tap_begin(void)
 	stdout = f;
 	ksft_main_pid = getpid();
 	on_exit(ksft_tap_end, NULL);
-	printf("TAP version 13\n");
+	ksft_print_header();
 }
 
 __attribute__((constructor)) static void ksft_environment(void)
@@ -283,6 +309,13 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* Spin @n iterations: a short delay that the compiler keeps. */
+static void spin_delay(long n)
+{
+	for (long k = 0; k < n; k++)
+		__asm__ __volatile__("" ::: "memory");
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -331,10 +364,12 @@ static void fair(void)
 		die("sched_setscheduler(SCHED_OTHER)");
 }
 
-/* Write one command to /proc/isolator/control; 0 or -errno. */
+#define CONTROL_FILE "/proc/isolator/control"
+
+/* Write one command to CONTROL_FILE; 0 or -errno. */
 static int control(const char *cmd)
 {
-	int fd = open("/proc/isolator/control", O_WRONLY);
+	int fd = open(CONTROL_FILE, O_WRONLY);
 	int ret = 0;
 
 	if (fd < 0)
@@ -485,8 +520,8 @@ static int read_stats(int cpu, struct stats *s)
 	    !fgets(line, sizeof(line), f))
 		line[0] = 0;
 	if (line[0])
-		for (char *p = strtok(line, " \n"); p && s->ncol < STAT_COLS;
-		     p = strtok(NULL, " \n"))
+		for (char *p = strtok(line, "\n "); p && s->ncol < STAT_COLS;
+		     p = strtok(NULL, "\n "))
 			snprintf(s->col[s->ncol++], sizeof(s->col[0]), "%s", p);
 	while (fgets(line, sizeof(line), f)) {
 		char *p = line, *end;
@@ -526,10 +561,10 @@ static void print_stats_delta(const char *title, const struct stats *a,
 /* ---- shared control block between a test and its spinner ---- */
 
 struct shared {
-	_Atomic int phase;	/* written by the controller */
-	_Atomic int ack;	/* written by the spinner */
-	_Atomic int err;
-	_Atomic unsigned long spins;
+	atomic_int phase;	/* written by the controller */
+	atomic_int ack;	/* written by the spinner */
+	atomic_int err;
+	atomic_ulong spins;
 };
 
 static struct shared *shared_new(void)
@@ -556,9 +591,7 @@ static void write_file(const char *path, const char *s)
 	int fd = open(path, O_WRONLY);
 
 	if (fd >= 0) {
-		if (write(fd, s, strlen(s)) < 0) {
-			/* best effort */
-		}
+		(void)!write(fd, s, strlen(s));	/* best effort */
 		close(fd);
 	}
 }
@@ -741,9 +774,7 @@ static void sysrq_w(void)
 	int fd = open("/proc/sysrq-trigger", O_WRONLY);
 
 	if (fd >= 0) {
-		if (write(fd, "w", 1) < 0) {
-			/* best effort: the dump is a diagnostic */
-		}
+		(void)!write(fd, "w", 1);	/* best effort: a diagnostic */
 		close(fd);
 	}
 }
@@ -875,20 +906,21 @@ static int task_cpu(pid_t tid)
 		return -1;
 	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
 	fclose(f);
-	for (int i = 2; i < 39 && p; i++) {
+	for (int i = 2; i < 39 && p; i++)
 		p = strchr(p + 1, ' ');
-	}
 	return p ? atoi(p + 1) : -1;
 }
 
-/* /proc/isolator/max_defer_ms, or the contract's default 100 if absent. */
+#define MAX_DEFER_FILE "/proc/isolator/max_defer_ms"
+
+/* MAX_DEFER_FILE's value, or the contract's default 100 if absent. */
 static long max_defer_ms(bool *present)
 {
-	FILE *f = fopen("/proc/isolator/max_defer_ms", "r");
+	FILE *f = fopen(MAX_DEFER_FILE, "r");
 	long v = 100;
 
 	if (present)
-		*present = f != NULL;
+		*present = f;
 	if (f) {
 		if (fscanf(f, "%ld", &v) != 1)
 			v = 100;
@@ -935,15 +967,16 @@ static int culprits_check(int *lines, int *over, int *max_scans)
 		bool tick_dep;
 
 		(*lines)++;
-		if (sscanf(line, "%d %llu %63s %d %95s %d %7s", &cpu, &waited, sender, &pid,
-			   work, &scans, extra) != 6 || cpu != ISO_CPU || !strcmp(work, "-") ||
-		    scans < 0) {
-			printf("# malformed culprit line: '%.*s'\n", (int)strcspn(line, "\n"), line);
+		if (sscanf(line, "%d %llu %63s %d %95s %d %7s", &cpu, &waited, sender,
+			   &pid, work, &scans, extra) != 6 || cpu != ISO_CPU ||
+		    !strcmp(work, "-") || scans < 0) {
+			printf("# malformed culprit line: '%.*s'\n",
+			       (int)strcspn(line, "\n"), line);
 			bad++;
 			continue;
 		}
 		tick_dep = !strncmp(work, "tick_dep:", 9);
-		if (tick_dep != (scans == 0)) {
+		if (tick_dep != !scans) {
 			printf("# culprit line with scans %d for %s: '%.*s'\n", scans, work,
 			       (int)strcspn(line, "\n"), line);
 			bad++;
@@ -983,11 +1016,11 @@ static const char *const pload_names[PL_NR] = {
 static const bool pload_remote[PL_NR] = { false, false, true, true };
 
 struct pcount {
-	_Alignas(64) _Atomic unsigned long iters;	/* one cache line per load */
-	_Atomic uint64_t max_ns;	/* longest completed iteration */
-	_Atomic uint64_t start_ns;	/* start of the one in progress, 0 if none */
-	_Atomic int run;		/* set by the controller: loop or pause */
-	_Atomic int quit;
+	alignas(64) atomic_ulong iters;	/* one cache line per load */
+	atomic_uint_least64_t max_ns;	/* longest completed iteration */
+	atomic_uint_least64_t start_ns;	/* start of the one in progress, 0 if none */
+	atomic_int run;		/* set by the controller: loop or pause */
+	atomic_int quit;
 	pid_t pid;			/* the process (or the thread) running it */
 };
 
@@ -1136,7 +1169,7 @@ static void ploads_start_procs(struct ploads *pl)
 }
 
 /* Let the loads in @mask (bits of enum pload_kind) run, pause the rest. */
-static void ploads_run(struct ploads *pl, unsigned mask)
+static void ploads_run(struct ploads *pl, unsigned int mask)
 {
 	for (int k = 0; k < PL_NR; k++)
 		atomic_store(&pl->c[k].run, !!(mask & (1u << k)));
@@ -1286,9 +1319,9 @@ static unsigned long long isolated_pid(void)
 
 struct iso_thread {
 	pthread_t th;
-	_Atomic int started, err, quit;
-	_Atomic unsigned long spins;
-	_Atomic pid_t tid;
+	atomic_int started, err, quit;
+	atomic_ulong spins;
+	atomic_int tid;
 };
 
 static void *iso_thread_fn(void *arg)

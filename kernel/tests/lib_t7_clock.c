@@ -23,9 +23,9 @@ static uint64_t raw_ns(void)
 }
 
 static struct {
-	_Atomic uint64_t stamp;	/* written on CPU 0, read on CPU 3 */
-	_Atomic int turn;
-	_Atomic unsigned long backwards;
+	atomic_uint_least64_t stamp;	/* written on CPU 0, read on CPU 3 */
+	atomic_int turn;
+	atomic_ulong backwards;
 } x;
 
 /* CPU 3 side of the cross-CPU check: its read must not precede CPU 0's. */

@@ -10,8 +10,8 @@
 
 struct t10 {
 	struct shared s;
-	_Atomic unsigned long ticks;
-	_Atomic unsigned long fair;
+	atomic_ulong ticks;
+	atomic_ulong fair;
 };
 
 static void spin_ms(double ms)

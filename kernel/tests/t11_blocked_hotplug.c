@@ -13,7 +13,7 @@ int main(void)
 {
 	require_cpu_hotplug("t11");
 	struct shared *s = shared_new();
-	_Atomic unsigned long *pinned = (void *)(s + 1);
+	atomic_ulong *pinned = (void *)(s + 1);
 	int pipefd[2], woke_cpu = -1, r;
 	pid_t pid, other;
 	bool ran = false;

@@ -9,7 +9,7 @@
 int main(void)
 {
 	struct shared *s = shared_new();
-	_Atomic unsigned long *cnt = (void *)(s + 1);
+	atomic_ulong *cnt = (void *)(s + 1);
 	int pipefd[2];
 	unsigned long a0, a1, b0, b1, lo, hi;
 	struct kinds k0, k1, d;

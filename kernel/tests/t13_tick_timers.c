@@ -11,7 +11,7 @@
 #include <sys/time.h>
 
 struct t13 {
-	_Atomic int vtalrm, xcpu, err;
+	atomic_int vtalrm, xcpu, err;
 	int vtalrm_iso, xcpu_iso;	/* received before "stop" */
 };
 

@@ -50,18 +50,18 @@
 #define RACE_FILE "/proc/isolator/debug_race"
 
 struct t14 {
-	_Atomic unsigned long phase;	/* 2c-1: cycle c isolated; 2c: stopped */
-	_Atomic unsigned long arming, done, ready;	/* cycle numbers */
-	_Atomic int quit, stuck_now, dumped;
-	_Atomic unsigned long cycles, stuck, bad, calls, call_err, unexpired;
-	_Atomic int prober_tid;
+	atomic_ulong phase;	/* 2c-1: cycle c isolated; 2c: stopped */
+	atomic_ulong arming, done, ready;	/* cycle numbers */
+	atomic_int quit, stuck_now, dumped;
+	atomic_ulong cycles, stuck, bad, calls, call_err, unexpired;
+	atomic_int prober_tid;
 };
 
 static struct t14 *t;
 static pthread_t isolated_thread;
 
 /* Spin until *@v >= @want, the quit flag, or @secs; true if reached. */
-static bool wait_for(_Atomic unsigned long *v, unsigned long want, double secs)
+static bool wait_for(atomic_ulong *v, unsigned long want, double secs)
 {
 	double end = now_s() + secs;
 
@@ -110,7 +110,8 @@ static void *prober(void *unused)
 		 * cycle's timer_settime() kicks again.
 		 */
 		for (double end = now_s() + 0.5;; ) {
-			if (timer_gettime(tm, &cur) || (!cur.it_value.tv_sec && !cur.it_value.tv_nsec))
+			if (timer_gettime(tm, &cur) ||
+			    (!cur.it_value.tv_sec && !cur.it_value.tv_nsec))
 				break;
 			if (now_s() > end) {
 				atomic_fetch_add(&t->unexpired, 1);
@@ -164,8 +165,7 @@ static void isolated_cycles(void)
 				;
 			delayed0 = race_get("delayed");
 		}
-		for (volatile int k = 0; k < 100000; k++)
-			;
+		spin_delay(100000);
 		atomic_fetch_add(&t->bad, control("stop") != 0);
 		atomic_store(&t->phase, 2 * c);
 		/* not isolated now: the sibling's call to this CPU must complete */
@@ -241,14 +241,14 @@ static long race_get(const char *name)
 	return r;
 }
 
+#define SYSRQ_FILE "/proc/sysrq-trigger"
+
 static void sysrq(const char *c)
 {
-	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+	int fd = open(SYSRQ_FILE, O_WRONLY);
 
 	if (fd >= 0) {
-		if (write(fd, c, 1) < 0) {
-			/* best effort: the dump is a diagnostic */
-		}
+		(void)!write(fd, c, 1);	/* best effort: a diagnostic */
 		close(fd);
 	}
 }
@@ -289,15 +289,16 @@ int main(void)
 	end = now_s() + SECS + 60;
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		if (atomic_load(&t->stuck_now) && !atomic_load(&t->dumped)) {
-			printf("# STUCK: the membarrier call to CPU 3 of cycle %lu did not return "
-			       "within 3 s after stop; what is stuck:\n", atomic_load(&t->phase) / 2);
+			printf("# STUCK: the membarrier call to CPU 3 of cycle %lu did not return within 3 s after stop; what is stuck:\n",
+			       atomic_load(&t->phase) / 2);
 			dump_task(pid);
 			sysrq("w");
 			sysrq("l");
 			atomic_store(&t->dumped, 1);
 		}
 		if (now_s() > end) {
-			printf("# TIMEOUT: the isolated process did not end within %d s\n", SECS + 60);
+			printf("# TIMEOUT: the isolated process did not end within %d s\n",
+			       SECS + 60);
 			dump_task(pid);
 			sysrq("w");
 			kill(pid, SIGKILL);
@@ -311,8 +312,8 @@ int main(void)
 	read_stats(ISO_CPU, &s1);
 	print_stats_delta("t14", &s0, &s1);
 	delta(&k0, &k1, &d);
-	printf("# CPU 3: %llu %s, %llu %s in the run\n", kinds_get(&d, KIND_IRQ_WORK), KIND_IRQ_WORK,
-	       kinds_get(&d, KIND_TICK), KIND_TICK);
+	printf("# CPU 3: %llu %s, %llu %s in the run\n",
+	       kinds_get(&d, KIND_IRQ_WORK), KIND_IRQ_WORK, kinds_get(&d, KIND_TICK), KIND_TICK);
 	cal = kinds_get(&d, KIND_CALL);
 	if (knob) {
 		hits = race_get("hits") - hits0;
@@ -320,23 +321,21 @@ int main(void)
 		delayed = race_get("delayed") - delayed0;
 		write_file(RACE_FILE, "irq_work_delay_us 0");
 	}
-	printf("# %lu start/stop cycles in %d s: %lu membarrier calls to CPU 3 returned (%lu "
-	       "failed), %llu %s on CPU 3; %lu calls stuck after stop, %lu failed control "
-	       "writes, %lu timers not expired in 0.5 s\n",
+	printf("# %lu start/stop cycles in %d s: %lu membarrier calls to CPU 3 returned (%lu failed), %llu %s on CPU 3; %lu calls stuck after stop, %lu failed control writes, %lu timers not expired in 0.5 s\n",
 	       atomic_load(&t->cycles), SECS, atomic_load(&t->calls), atomic_load(&t->call_err),
 	       cal, KIND_CALL, atomic_load(&t->stuck), atomic_load(&t->bad),
 	       atomic_load(&t->unexpired));
 	result(atomic_load(&t->cycles) > 0 && atomic_load(&t->bad) == 0,
 	       "t14: start/stop cycles succeed");
-	result(atomic_load(&t->call_err) == 0 && atomic_load(&t->calls) >= atomic_load(&t->cycles) &&
+	result(atomic_load(&t->call_err) == 0 &&
+	       atomic_load(&t->calls) >= atomic_load(&t->cycles) &&
 	       cal >= atomic_load(&t->calls) / 2,
 	       "t14: every cycle sends a call to CPU 3 after stop (membarrier, on CPU 3's call IPIs)");
 	result(atomic_load(&t->stuck) == 0,
 	       "t14: no cross-CPU call to CPU 3 hangs after stop (irq_work race)");
 	if (knob) {
-		printf("# CONFIG_ISOLATOR_DEBUG_RACE: %ld kick senders held until stop ended, %ld of "
-		       "them saw it end, %ld landed in an empty queue after stop's drains (hits), "
-		       "in %lu cycles\n", delayed, late, hits, atomic_load(&t->cycles));
+		printf("# CONFIG_ISOLATOR_DEBUG_RACE: %ld kick senders held until stop ended, %ld of them saw it end, %ld landed in an empty queue after stop's drains (hits), in %lu cycles\n",
+		       delayed, late, hits, atomic_load(&t->cycles));
 		result(hits * 2 >= (long)atomic_load(&t->cycles) && hits > 0,
 		       "t14: with the sender held until stop ended, most cycles hit the window");
 	} else {
@@ -349,8 +348,7 @@ int main(void)
 #if defined(__aarch64__)
 	/* kernel/isolator-x86_64.config has the option, arm64's not yet */
 	if (!csd_debug) {
-		printf("ok - t14: with CONFIG_CSD_LOCK_WAIT_DEBUG, no CSD lock wait reported "
-		       "(kernel log) # SKIP not in the arm64 test kernel yet\n");
+		printf("ok - t14: with CONFIG_CSD_LOCK_WAIT_DEBUG, no CSD lock wait reported (kernel log) # SKIP not in the arm64 test kernel yet\n");
 		return failures ? 1 : 0;
 	}
 #endif

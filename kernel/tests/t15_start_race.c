@@ -12,8 +12,8 @@
 #define SECS 8
 
 struct t15 {
-	_Atomic unsigned long tries, ok, bad;
-	_Atomic int quit;
+	atomic_ulong tries, ok, bad;
+	atomic_int quit;
 };
 
 static struct t15 *t;
@@ -72,8 +72,7 @@ int main(void)
 		if (pid == 0)
 			starter();
 		while (waitpid(pid, NULL, WNOHANG) == 0 && now_s() < end) {
-			for (volatile int k = 0; k < (int)(now_ns() % 20000); k++)
-				;
+			spin_delay(now_ns() % 20000);
 			sched_setaffinity(pid, sizeof(zero), &zero);
 			usleep(200);
 		}
@@ -81,9 +80,8 @@ int main(void)
 		wait_limit(pid, 20, "the starter", NULL, 0);
 		atomic_store(&t->quit, 0);
 	}
-	printf("# %lu starts tried in %d s against setaffinity(pid, {0}), %lu succeeded, "
-	       "%lu left CPU 3 isolated by a task elsewhere\n", atomic_load(&t->tries), SECS,
-	       atomic_load(&t->ok), atomic_load(&t->bad));
+	printf("# %lu starts tried in %d s against setaffinity(pid, {0}), %lu succeeded, %lu left CPU 3 isolated by a task elsewhere\n",
+	       atomic_load(&t->tries), SECS, atomic_load(&t->ok), atomic_load(&t->bad));
 	result(atomic_load(&t->tries) > 0 && atomic_load(&t->bad) == 0,
 	       "t15: start never publishes CPU 3 isolated by a task that a racing setaffinity moved");
 	result(isolated_pid() == 0, "t15: CPU 3 free at the end");

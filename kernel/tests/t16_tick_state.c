@@ -109,8 +109,7 @@ int main(void)
 	unstable_after = clock_marked_unstable();
 	kept = culprit_lines("tick_dep:clock_unstable");
 	dump_culprits();
-	printf("# sched_clock marked unstable: %s before the isolated window, %s after; "
-	       "culprit lines tick_dep:clock_unstable: %d\n",
+	printf("# sched_clock marked unstable: %s before the isolated window, %s after; culprit lines tick_dep:clock_unstable: %d\n",
 	       unstable_before ? "yes" : "no", unstable_after ? "yes" : "no", kept);
 	if (unstable_before) {
 		result(loc[1] > 0, "t16: CLOCK_UNSTABLE keeps the tick of isolated CPU 3");
@@ -126,11 +125,10 @@ int main(void)
 		 * timer-wheel timer (the watchdog's, rotated onto CPU 3) must
 		 * not program it again and again (0015): 2322 LOC in 6 s once.
 		 */
-		result(loc[1] <= 1, "t16: isolated, no dependency: CPU 3's tick stays stopped "
-		       "although a wheel timer expires there");
-	} else
-		printf("# the TSC was found unstable during the windows: the kept tick is not "
-		       "asserted\n");
+		result(loc[1] <= 1, "t16: isolated, no dependency: CPU 3's tick stays stopped although a wheel timer expires there");
+	} else {
+		printf("# the TSC was found unstable during the windows: the kept tick is not asserted\n");
+	}
 	/*
 	 * The premise is the TSC under the clocksource watchdog, whose timer
 	 * visits CPU 3. When the watchdog has demoted the TSC at boot (as it
@@ -140,8 +138,8 @@ int main(void)
 	 * stop" tests nothing: a skip, said so.
 	 */
 	if (!watched_tsc()) {
-		printf("ok - t16: the tick runs on CPU 3 again after stop # SKIP the clocksource is not "
-		       "the watched TSC: no watchdog timer visits CPU 3 (stock LOC %llu)\n", loc[0]);
+		printf("ok - t16: the tick runs on CPU 3 again after stop # SKIP the clocksource is not the watched TSC: no watchdog timer visits CPU 3 (stock LOC %llu)\n",
+		       loc[0]);
 		return failures ? 1 : 0;
 	}
 	result(loc[2] > 0, "t16: the tick runs on CPU 3 again after stop");

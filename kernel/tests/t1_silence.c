@@ -121,9 +121,8 @@ static void hrtimer_trace_add(struct fnc *f)
 		char *p = strstr(line, "function=");
 		int i;
 
-		if (!p || line[0] == '#')
+		if (!p || line[0] == '#' || sscanf(p + 9, "%39[^/\n ]", name) != 1)
 			continue;
-		sscanf(p + 9, "%39[^/ \n]", name);
 		for (i = 0; i < f->n; i++)
 			if (!strcmp(f->name[i], name))
 				break;
@@ -208,7 +207,7 @@ struct phase {
 };
 
 /* A load that made no progress in a window: where does it wait? */
-static void dump_stalled(struct ploads *pl, const struct pstat *w, unsigned mask,
+static void dump_stalled(struct ploads *pl, const struct pstat *w, unsigned int mask,
 			 const char *what)
 {
 	for (int k = 0; k < PL_NR; k++)
@@ -219,8 +218,8 @@ static void dump_stalled(struct ploads *pl, const struct pstat *w, unsigned mask
 		}
 }
 
-static void window(struct ploads *pl, struct phase *ph, const char *what, unsigned mask,
-		   double secs)
+static void run_window(struct ploads *pl, struct phase *ph, const char *what,
+		       unsigned int mask, double secs)
 {
 	struct kinds a, b, d;
 	struct stats x, y;
@@ -329,7 +328,7 @@ static unsigned long long phase_stat(const struct phase *ph, const char *col)
  */
 #define STARVED 8
 
-static void check_progress(const struct phase *ph, const struct phase *base, unsigned mask,
+static void check_progress(const struct phase *ph, const struct phase *base, unsigned int mask,
 			   int rounds, const char *what)
 {
 	for (int k = 0; k < PL_NR; k++) {
@@ -387,7 +386,7 @@ static void settle_after_start(unsigned long long *irqs)
  * would make guest time count instructions, but no boot of these kernels
  * got to init under it (see kernel/README.md, "The time bound").
  */
-static void report_bound(const struct phase *ph, const struct phase *base, unsigned mask,
+static void report_bound(const struct phase *ph, const struct phase *base, unsigned int mask,
 			 long defer_ms, const char *what)
 {
 	for (int k = 0; k < PL_NR; k++) {
@@ -396,8 +395,8 @@ static void report_bound(const struct phase *ph, const struct phase *base, unsig
 		if (!(mask & (1u << k)))
 			continue;
 		ok = ph->windows > 0 && ph->max_ns[k] <= base->max_ns[k] + defer_ms * 1000000ULL;
-		printf("ok - t1: %s, %s: longest iteration %.1f ms <= stock's %.1f + max_defer_ms "
-		       "%ld # SKIP guest time is host time: %s, reported\n", pload_names[k], what,
+		printf("ok - t1: %s, %s: longest iteration %.1f ms <= stock's %.1f + max_defer_ms %ld # SKIP guest time is host time: %s, reported\n",
+		       pload_names[k], what,
 		       ph->max_ns[k] / 1e6, base->max_ns[k] / 1e6, defer_ms,
 		       ok ? "holds" : "DOES NOT HOLD");
 	}
@@ -411,7 +410,7 @@ int main(int argc, char **argv)
 	struct phase ph[PH_NR];
 	struct shared *s = shared_new();
 	struct ploads *pl = ploads_map(PL_PATH);
-	unsigned all = (1u << PL_NR) - 1, hk = 0;
+	unsigned int all = (1u << PL_NR) - 1, hk = 0;
 	bool have_defer, ok_phase = true;
 	long defer_ms = max_defer_ms(&have_defer);
 	unsigned long long settle_irqs = 0;
@@ -456,7 +455,7 @@ int main(int argc, char **argv)
 		printf(" %14.14s", pload_names[k]);
 	printf("   (iterations/longest ms, %.1f s each)\n", win);
 	for (int set = 0; set < 2 && ok_phase; set++) {
-		unsigned mask = set ? hk : all;
+		unsigned int mask = set ? hk : all;
 
 		ploads_run(pl, mask);
 		ploads_settle(pl, 5);
@@ -464,13 +463,15 @@ int main(int argc, char **argv)
 			/* odd phases are isolated; every stop/start is outside a window */
 			ok_phase = set_phase(s, p += 2 - (p & 1), pid);
 			if (ok_phase)
-				window(pl, &ph[PH_S_ALL + 2 * set], ph_names[PH_S_ALL + 2 * set], mask, win);
+				run_window(pl, &ph[PH_S_ALL + 2 * set],
+					   ph_names[PH_S_ALL + 2 * set], mask, win);
 			if (ok_phase)
 				ok_phase = set_phase(s, ++p, pid);
 			if (ok_phase)
 				settle_after_start(&settle_irqs);
 			if (ok_phase)
-				window(pl, &ph[PH_I_ALL + 2 * set], ph_names[PH_I_ALL + 2 * set], mask, win);
+				run_window(pl, &ph[PH_I_ALL + 2 * set],
+					   ph_names[PH_I_ALL + 2 * set], mask, win);
 		}
 	}
 	ploads_run(pl, all);
@@ -485,17 +486,15 @@ int main(int argc, char **argv)
 	       "t1: start/stop isolation of CPU 3, every round");
 
 	/* ---- report ---- */
-	printf("# per load: %d stock and %d isolated windows of %.1f s, alternating, spinner on\n"
-	       "# CPU %d in all, first with every load (stock, isolated), then with only the\n"
-	       "# housekeeping loads (stock-hk, iso-hk); reach = CPU %d's interrupts besides %s\n"
-	       "# in 2 s of that load alone, stock; it = iterations, max = longest in ms\n",
+	printf("# per load: %d stock and %d isolated windows of %.1f s, alternating, spinner on\n# CPU %d in all, first with every load (stock, isolated), then with only the\n# housekeeping loads (stock-hk, iso-hk); reach = CPU %d's interrupts besides %s\n# in 2 s of that load alone, stock; it = iterations, max = longest in ms\n",
 	       rounds, rounds, win, ISO_CPU, ISO_CPU, KIND_TICK);
 	printf("# %-38s %5s %8s %8s %8s %8s %8s %8s %8s %8s\n", "load", "reach", "stock_it",
 	       "iso_it", "s-hk_it", "i-hk_it", "stock_mx", "iso_mx", "s-hk_mx", "i-hk_mx");
 	for (int k = 0; k < PL_NR; k++) {
 		bool h = pload_remote[k];
 
-		printf("# %-38s %5llu %8lu %8lu %8lu %8lu %8.1f %8.1f %8.1f %8.1f\n", pload_names[k],
+		printf("# %-38s %5llu %8lu %8lu %8lu %8lu %8.1f %8.1f %8.1f %8.1f\n",
+		       pload_names[k],
 		       non_loc(&reach[k]), ph[PH_S_ALL].iters[k], ph[PH_I_ALL].iters[k],
 		       h ? ph[PH_S_HK].iters[k] : 0, h ? ph[PH_I_HK].iters[k] : 0,
 		       ph[PH_S_ALL].max_ns[k] / 1e6, ph[PH_I_ALL].max_ns[k] / 1e6,
@@ -533,7 +532,8 @@ int main(int argc, char **argv)
 	for (int i = 2; i < ph[PH_I_ALL].st.ncol; i++)
 		if (strcmp(ph[PH_I_ALL].st.col[i], "max_tick_ns"))
 			printf("# t1-table|stat|%s|%llu|%llu\n", ph[PH_I_ALL].st.col[i],
-			       ph[PH_I_ALL].st.v[i], phase_stat(&ph[PH_I_HK], ph[PH_I_ALL].st.col[i]));
+			       ph[PH_I_ALL].st.v[i],
+			       phase_stat(&ph[PH_I_HK], ph[PH_I_ALL].st.col[i]));
 	{
 		char line[256];
 		FILE *f = fopen("/proc/isolator/culprits", "r");
@@ -556,8 +556,8 @@ int main(int argc, char **argv)
 		 */
 		int lines, over, max_scans, bad = culprits_check(&lines, &over, &max_scans);
 
-		printf("# the bound as a count: %d culprit lines, %d malformed, %d seen held by "
-		       "more than 2 scans (most: %d)\n", lines, bad, over, max_scans);
+		printf("# the bound as a count: %d culprit lines, %d malformed, %d seen held by more than 2 scans (most: %d)\n",
+		       lines, bad, over, max_scans);
 		result(bad == 0 && over == 0,
 		       "t1: no held work is seen by more than 2 scans of the bound before it is forced");
 	}

@@ -127,8 +127,8 @@ int main(void)
 	{
 		int lines, over, max_scans, bad = culprits_check(&lines, &over, &max_scans);
 
-		printf("# %d culprit lines, %d malformed, %d seen held by more than 2 scans "
-		       "of the bound (most: %d)\n", lines, bad, over, max_scans);
+		printf("# %d culprit lines, %d malformed, %d seen held by more than 2 scans of the bound (most: %d)\n",
+		       lines, bad, over, max_scans);
 		result(bad == 0 && lines > 0,
 		       "t20: every culprit line has cpu, waited_us, sender, pid, work and scans");
 		/* the bound as a count: found by one scan, forced by the next */

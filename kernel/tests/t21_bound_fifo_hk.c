@@ -57,7 +57,9 @@ static bool on_cpu3(pid_t pid)
 		return false;
 	p = fgets(buf, sizeof(buf), f);
 	fclose(f);
-	if (!p || !(p = strrchr(buf, ')')))
+	if (p)
+		p = strrchr(buf, ')');
+	if (!p)
 		return false;
 	field = 2;
 	for (p++; *p && field < 39; p++)
@@ -77,7 +79,8 @@ static pid_t find_comm(const char *comm)
 		FILE *f;
 
 		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		if (!(f = fopen(path, "r")))
+		f = fopen(path, "r");
+		if (!f)
 			continue;
 		if (fgets(buf, sizeof(buf), f)) {
 			buf[strcspn(buf, "\n")] = '\0';
@@ -104,11 +107,11 @@ static bool starve_softirqs(bool on)
 	bool ok = true;
 
 	if (on) {
-		FILE *f;
+		FILE *f = fopen(rt, "r");
 
-		if ((f = fopen(rt, "r"))) {
+		if (f) {
 			if (!fgets(saved_rt_runtime, sizeof(saved_rt_runtime), f))
-				strcpy(saved_rt_runtime, "950000");
+				snprintf(saved_rt_runtime, sizeof(saved_rt_runtime), "950000");
 			fclose(f);
 		}
 		write_file(rt, "-1");
@@ -208,8 +211,8 @@ done:
 	{
 		int lines, over, max_scans, bad = culprits_check(&lines, &over, &max_scans);
 
-		printf("# %d culprit lines, %d malformed, %d seen held by more than 2 scans "
-		       "of the bound (most: %d)\n", lines, bad, over, max_scans);
+		printf("# %d culprit lines, %d malformed, %d seen held by more than 2 scans of the bound (most: %d)\n",
+		       lines, bad, over, max_scans);
 		result(bad == 0 && lines > 0,
 		       "t21: every culprit line has cpu, waited_us, sender, pid, work and scans");
 		/* the bound as a count: found by one scan, forced by the next */

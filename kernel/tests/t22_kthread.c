@@ -116,7 +116,7 @@ static unsigned long long kt_get(const char *name)
 }
 
 /* The poster, a thread on CPU 1: events one at a time while @run. */
-static _Atomic int post_run, post_quit;
+static atomic_int post_run, post_quit;
 
 static void *poster(void *unused)
 {
@@ -133,7 +133,7 @@ static void *poster(void *unused)
 }
 
 /* The remapper, a thread on CPU 2: remap rounds while @post_run. */
-static _Atomic int remap_err;
+static atomic_int remap_err;
 
 static void *remapper(void *unused)
 {
@@ -159,8 +159,8 @@ static void *remapper(void *unused)
  */
 #define SIM_DIR "/sys/kernel/config/gpio-sim/t22"
 static int gpio_req = -1;
-static _Atomic unsigned long long gpio_posted, gpio_answered, gpio_missed;
-static _Atomic int gpio_busy;
+static atomic_ullong gpio_posted, gpio_answered, gpio_missed;
+static atomic_int gpio_busy;
 
 /* gpio-sim's chip "t22-sim": refused by "gpio"? 1 with EINVAL, 0 not, -1 no gpio-sim */
 static int gpio_sim_refused(void)
@@ -261,6 +261,7 @@ static const char *const remap_names[] = {
 	"remap_rounds", "remap_same_addr", "remap_missed", "remap_reads", "remap_stale",
 	"remap_ticks",
 };
+
 #define RM_NR 6
 #define RM_ROUNDS 0
 #define RM_SAME 1

@@ -25,7 +25,8 @@ static int msr_rw(int cpu, bool write, long long *v)
 	fd = open(path, write ? O_WRONLY : O_RDONLY);
 	if (fd < 0)
 		return -errno;
-	if ((write ? pwrite(fd, v, 8, MSR_IA32_TSC_ADJUST) : pread(fd, v, 8, MSR_IA32_TSC_ADJUST)) != 8)
+	if ((write ? pwrite(fd, v, 8, MSR_IA32_TSC_ADJUST) :
+		     pread(fd, v, 8, MSR_IA32_TSC_ADJUST)) != 8)
 		ret = -errno;
 	close(fd);
 	return ret;
@@ -66,7 +67,8 @@ int main(void)
 		return 0;
 	}
 	if (msr_rw(ISO_CPU, false, &boot)) {
-		printf("ok - t23: # SKIP no /dev/cpu/3/msr (CONFIG_X86_MSR): %s\n", strerror(errno));
+		printf("ok - t23: # SKIP no /dev/cpu/3/msr (CONFIG_X86_MSR): %s\n",
+		       strerror(errno));
 		return 0;
 	}
 	pin(0);

@@ -80,11 +80,10 @@ int main(void)
 	read_stats(ISO_CPU, &s1);
 	spins = atomic_load(&sh.spins);
 	usleep(50000);
-	printf("# %d membarrier(PRIVATE_EXPEDITED) calls, wait=1, to CPU 3: %d returned 0, %d "
-	       "found CPU 3's %s count higher\n", CALLS, ok, ran, KIND_CALL);
+	printf("# %d membarrier(PRIVATE_EXPEDITED) calls, wait=1, to CPU 3: %d returned 0, %d found CPU 3's %s count higher\n",
+	       CALLS, ok, ran, KIND_CALL);
 	if (fd >= 0)
-		printf("# %d task-clock reads (smp_call_function_single wait=1): %d returned a count, "
-		       "%d a higher one (last %llu ns), %d found CPU 3's %s count higher\n",
+		printf("# %d task-clock reads (smp_call_function_single wait=1): %d returned a count, %d a higher one (last %llu ns), %d found CPU 3's %s count higher\n",
 		       CALLS, reads, grew, prev, rran, KIND_CALL);
 	printf("# CPU 3 %s %llu -> %llu; work_delivered +%llu, work_deferred +%llu\n",
 	       KIND_CALL, first, last,
@@ -94,8 +93,8 @@ int main(void)
 	result(ran == CALLS,
 	       "t24: every wait=1 call (many) to isolated CPU 3 returned after its function ran there");
 	if (fd < 0) {
-		printf("ok - t24: wait=1 single calls return the value computed on CPU 3 # SKIP "
-		       "perf_event_open: %s (no CONFIG_PERF_EVENTS?)\n", strerror(errno));
+		printf("ok - t24: wait=1 single calls return the value computed on CPU 3 # SKIP perf_event_open: %s (no CONFIG_PERF_EVENTS?)\n",
+		       strerror(errno));
 	} else {
 		result(reads == CALLS && grew == CALLS && rran == CALLS,
 		       "t24: wait=1 single calls return the value computed on CPU 3 (task-clock read)");

@@ -48,8 +48,8 @@ int main(void)
 	lines0 = culprit_lines("tick_dep:perf_events");
 	fd = syscall(SYS_perf_event_open, &attr, atomic_load(&sh.tid), -1, -1, 0);
 	if (fd < 0) {
-		printf("ok - t25: a perf event keeps the tick # SKIP perf_event_open: %s "
-		       "(no CONFIG_PERF_EVENTS?)\n", strerror(errno));
+		printf("ok - t25: a perf event keeps the tick # SKIP perf_event_open: %s (no CONFIG_PERF_EVENTS?)\n",
+		       strerror(errno));
 		iso_thread_stop(&sh);
 		return failures ? 1 : 0;
 	}

@@ -122,9 +122,8 @@ int main(void)
 	if (wait_limit(pid, 30, "t26 spinner stop", NULL, 0))
 		failures++;
 	print_stats_delta("with the kprobe armed", &a, &b);
-	printf("# t26: kprobe on vtime_user_exit, CPU %d: %ld hits, %ld pending (bits of a sender "
-	       "racing the entry), %ld stale (work %#lx); deferred %llu drained %llu; "
-	       "%lu syscalls of the isolated task\n", ISO_CPU, hits, pending, stale,
+	printf("# t26: kprobe on vtime_user_exit, CPU %d: %ld hits, %ld pending (bits of a sender racing the entry), %ld stale (work %#lx); deferred %llu drained %llu; %lu syscalls of the isolated task\n",
+	       ISO_CPU, hits, pending, stale,
 	       kpt_get("stale_work"), stat_get(&b, "work_deferred") - stat_get(&a, "work_deferred"),
 	       stat_get(&b, "work_drained") - stat_get(&a, "work_drained"), calls1 - calls0);
 	result(hits > 0, "t26: the kprobe on the entry path fired on the isolated CPU");

@@ -53,7 +53,8 @@ int main(void)
 	result(atomic_load(&s->err) == 0, "t2: start and stop succeed");
 	print_stats_delta("isolated 3 s, then stop", &s0, &s1);
 	printf("# after stop, 3 s stock: %s=%llu %s=%llu %s=%llu %s=%llu %s=%llu total=%llu\n",
-	       KIND_TICK, kinds_get(&after, KIND_TICK), KIND_RESCHED, kinds_get(&after, KIND_RESCHED),
+	       KIND_TICK, kinds_get(&after, KIND_TICK),
+	       KIND_RESCHED, kinds_get(&after, KIND_RESCHED),
 	       KIND_CALL, kinds_get(&after, KIND_CALL), KIND_TLB, kinds_get(&after, KIND_TLB),
 	       KIND_IRQ_WORK, kinds_get(&after, KIND_IRQ_WORK), kinds_sum(&after));
 	printf("# cumulative cpu %d: work_deferred=%llu work_drained=%llu work_delivered=%llu isolated=%llu\n",

@@ -18,9 +18,9 @@ static int try_in_child(int cpu, int uid, int prio, const char *cmd)
 		/* FIFO first: a fair task may never run on an isolated CPU. */
 		if (prio)
 			fifo(prio);
-		if (cpu >= 0)
+		if (cpu >= 0) {
 			pin(cpu);
-		else {
+		} else {
 			cpu_set_t set;
 
 			CPU_ZERO(&set);

@@ -30,12 +30,12 @@
 #define HARD_SECONDS 150
 
 static struct {
-	_Atomic(unsigned long *) page;
-	_Atomic unsigned long gen;	/* value expected in *page */
-	_Atomic unsigned long seen;	/* last gen the reader checked */
-	_Atomic int mode;		/* 0 read, 1 try to write, 2 quit */
-	_Atomic unsigned long stale, writes_ok, faults;
-	_Atomic int started, err;
+	atomic_uintptr_t page;	/* the unsigned long the reader checks */
+	atomic_ulong gen;	/* value expected in *page */
+	atomic_ulong seen;	/* last gen the reader checked */
+	atomic_int mode;		/* 0 read, 1 try to write, 2 quit */
+	atomic_ulong stale, writes_ok, faults;
+	atomic_int started, err;
 } sh;
 
 static sigjmp_buf jb;
@@ -47,8 +47,11 @@ static void on_segv(int sig)
 
 static void *reader(void *arg)
 {
-	volatile unsigned long last = 0;
-	volatile double next_tick = now_s() + 1;	/* vDSO: no kernel entry */
+	/* static: kept across the siglongjmp() of a faulting write */
+	static unsigned long last;
+	static double next_tick;
+
+	next_tick = now_s() + 1;	/* vDSO: no kernel entry */
 
 	pin(ISO_CPU);
 	fifo(50);
@@ -67,13 +70,14 @@ static void *reader(void *arg)
 		}
 		if (g == last)
 			continue;
-		unsigned long *p = atomic_load(&sh.page);
+		/* each check a real load or store of the page (a relaxed atomic) */
+		atomic_ulong *p = (atomic_ulong *)atomic_load(&sh.page);
 
 		if (mode == 0) {
-			if (*(volatile unsigned long *)p != g)
+			if (atomic_load_explicit(p, memory_order_relaxed) != g)
 				atomic_fetch_add(&sh.stale, 1);
 		} else if (sigsetjmp(jb, 1) == 0) {
-			*(volatile unsigned long *)p = g;
+			atomic_store_explicit(p, g, memory_order_relaxed);
 			atomic_fetch_add(&sh.writes_ok, 1);
 		} else {
 			atomic_fetch_add(&sh.faults, 1);
@@ -87,7 +91,7 @@ static void *reader(void *arg)
 
 static void publish(unsigned long *p, unsigned long g, int mode)
 {
-	atomic_store(&sh.page, p);
+	atomic_store(&sh.page, (uintptr_t)p);
 	atomic_store(&sh.mode, mode);
 	atomic_store(&sh.gen, g);
 	while (atomic_load(&sh.seen) != g)
@@ -140,8 +144,8 @@ int main(void)
 
 	result(atomic_load(&sh.err) == 0, "t4: reader thread isolated CPU 3");
 	printf("# %d rounds (%d max, %d s max unless fewer than %d): stale reads=%lu writes after mprotect=%lu faults=%lu\n",
-	       rounds, ROUNDS, MAX_SECONDS, MIN_ROUNDS, atomic_load(&sh.stale), atomic_load(&sh.writes_ok),
-	       atomic_load(&sh.faults));
+	       rounds, ROUNDS, MAX_SECONDS, MIN_ROUNDS, atomic_load(&sh.stale),
+	       atomic_load(&sh.writes_ok), atomic_load(&sh.faults));
 	print_stats_delta("during the loop", &s0, &s1);
 	result(atomic_load(&sh.stale) == 0, "t4: no stale value read on CPU 3");
 	result(rounds >= MIN_ROUNDS, "t4: enough unmap/remap/mprotect rounds ran");
@@ -149,11 +153,13 @@ int main(void)
 	       "t4: every write after mprotect(PROT_READ) faulted");
 #if defined(__aarch64__)
 	/* three flushes a round; other loads' calls may still be delivered */
-	result(stat_get(&s1, "work_delivered") - stat_get(&s0, "work_delivered") < (unsigned long long)rounds &&
+	result(stat_get(&s1, "work_delivered") - stat_get(&s0, "work_delivered") <
+	       (unsigned long long)rounds &&
 	       stat_get(&s1, "ipi_tlb") == stat_get(&s0, "ipi_tlb"),
 	       "t4: arm64 flushes CPU 3's mm by broadcast TLBI: no IPI per flush");
 #else
-	result(stat_get(&s1, "work_delivered") - stat_get(&s0, "work_delivered") >= (unsigned long long)rounds,
+	result(stat_get(&s1, "work_delivered") - stat_get(&s0, "work_delivered") >=
+	       (unsigned long long)rounds,
 	       "t4: the flushes of CPU 3's own mm were delivered anyway");
 #endif
 	return failures ? 1 : 0;

@@ -37,7 +37,8 @@ static long probe_hits(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %ld %ld", name, &h, &miss) == 3 && !strcmp(name, "isolator_t50"))
+		if (sscanf(line, "%127s %ld %ld", name, &h, &miss) == 3 &&
+		    !strcmp(name, "isolator_t50"))
 			hits = h;
 	fclose(f);
 	return hits;
@@ -98,7 +99,8 @@ int main(void)
 		hits_armed += probe_hits() - h0;
 		enable_val = "0";
 		if (r != -ETIMEDOUT) {
-			r = call_limit(20, "disarming the kprobe (stop_machine)", set_enable, NULL, &pid, 1);
+			r = call_limit(20, "disarming the kprobe (stop_machine)", set_enable,
+				       NULL, &pid, 1);
 			bad += r != 0;
 		}
 		ran &= spins_advance(s, 5);
@@ -112,8 +114,7 @@ int main(void)
 	snapshot(&k1);
 	read_stats(ISO_CPU, &st1);
 	delta(&k0, &k1, &d);
-	printf("# %d arm/disarm rounds while CPU 3 isolated: %d failed; probe hits %ld while armed"
-	       " (%d opens per round), %ld while disarmed (%d opens); before %ld\n",
+	printf("# %d arm/disarm rounds while CPU 3 isolated: %d failed; probe hits %ld while armed (%d opens per round), %ld while disarmed (%d opens); before %ld\n",
 	       ROUNDS, bad, hits_armed, OPENS, hits_disarmed, OPENS, hits_before);
 	printf("# CPU 3 over the rounds (stop_machine wakes its stopper):");
 	for (int i = 0; i < d.n; i++)
@@ -121,8 +122,7 @@ int main(void)
 			printf(" %s=%llu", d.name[i], d.count[i]);
 	printf("\n");
 	print_stats_delta("over the rounds", &st0, &st1);
-	result(bad == 0, "t50: 10 kprobe arm/disarm rounds (stop_machine text patching) complete"
-	       " while CPU 3 is isolated");
+	result(bad == 0, "t50: 10 kprobe arm/disarm rounds (stop_machine text patching) complete while CPU 3 is isolated");
 	result(hits_armed >= ROUNDS * OPENS, "t50: the armed probe is hit by every open (the text was patched)");
 	result(hits_disarmed == 0, "t50: the disarmed probe is not hit (the text was restored)");
 	result(ran, "t50: the isolated task runs after every round");

@@ -43,8 +43,7 @@ int main(void)
 		fifo(50);
 		for (int i = 0; i < CYCLES; i++) {
 			bad += control("start clock,resched,ipi") != 0;
-			for (volatile int k = 0; k < 20000; k++)
-				;
+			spin_delay(20000);
 			bad += control(i & 1 ? "tick sched,rt,tsc_sync" : "tick") != 0;
 			bad += control("stop") != 0;
 		}

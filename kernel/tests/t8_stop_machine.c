@@ -50,7 +50,7 @@ int main(void)
 	}
 	cur[strcspn(cur, "\n")] = '\0';
 	printf("# clocksources: current %s, available %s", cur, avail);
-	for (tok = strtok(avail, " \n"); tok; tok = strtok(NULL, " \n"))
+	for (tok = strtok(avail, "\n "); tok; tok = strtok(NULL, "\n "))
 		if (strcmp(tok, cur) && !strstr(tok, "jiffies"))
 			break;
 	if (tok) {
@@ -59,7 +59,8 @@ int main(void)
 		printf("# clocksource -> %s: %d\n", cs_target, r);
 		snprintf(cs_target, sizeof(cs_target), "%s", cur);
 		if (r == 0)
-			r = call_limit(20, "clocksource change back", set_clocksource, NULL, &pid, 1);
+			r = call_limit(20, "clocksource change back", set_clocksource, NULL,
+				       &pid, 1);
 		result(r == 0, "t8: a clocksource change (stop_machine) completes while CPU 3 is isolated");
 	} else {
 		printf("# no second high-resolution clocksource: only hotplug exercises stop_machine\n");
