@@ -59,7 +59,8 @@ done | sort -n | tail -n 1)
 [ "${timeout:-0}" -ge 240 ] || timeout=240
 
 base=$(git -C "$src" rev-parse isolator)
-inputs=$(cd kernel/tests && cat common.h selftests.mk $tests | sha256sum | cut -c1-16)
+# this script too: it writes the commit's message
+inputs=$(cd kernel/tests && cat common.h selftests.mk $tests ../selftests.sh | sha256sum | cut -c1-16)
 stamp="$base $inputs $timeout $(echo $tests | sha256sum | cut -c1-16)"
 if [ "$(cat "$top/build/kernel/selftests.stamp" 2>/dev/null)" = "$stamp" ] &&
 	git -C "$src" rev-parse -q --verify kselftest >/dev/null; then
@@ -109,6 +110,20 @@ one that asks for its own boot in a "vm-cmdline:" line checks the running
 kernel's command line for it (nohz_full=, isolcpus=, rcu_nocbs=, tsc=).
 Without them a test exits with KSFT_SKIP (4) and says why. The
 directory's timeout is the longest a test asks for (${timeout} s).
+
+Each program prints TAP 13 as kselftest.h's tests do: the header of
+ksft_print_header(), numbered results ("ok 3 - t4: ...", "# SKIP why"),
+the plan and the "# Totals:" line of ksft_print_cnts(). The plan comes
+last, as TAP allows, because a test knows its number of results only at
+its end. common.h numbers the results itself rather than through
+ksft_test_result_*(): forked children print results too, and their
+counts would stay in each child's copy of kselftest.h's counters. A
+"not ok" of any of them fails the test.
+
+checkpatch --strict warns only of lines over 100 columns that hold one
+user-visible string whole (a result's name, a diagnostic), kept so that
+it can be grepped for (coding-style.rst), and of new files without a
+MAINTAINERS change: the ISOLATOR entry has tools/testing/selftests/isolator/.
 EOF
 	for t in $tests; do
 		cl=$(sed -n 's|.*/\* vm-cmdline: \(.*[^ ]\) *\*/.*|\1|p' "kernel/tests/$t" | head -n 1)

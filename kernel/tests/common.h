@@ -3,7 +3,8 @@
  * Helpers shared by the in-guest tests of the isolator kernel extension.
  * Each test is a static program run by the initramfs init; it prints
  * "# ..." diagnostic lines and "ok - name" / "not ok - name" results,
- * which vm/run.sh numbers into TAP. The same files are the kselftests of
+ * which its stdout numbers (see ksft_tap_begin()) and vm/run.sh numbers
+ * again into the suite's TAP. The same files are the kselftests of
  * tools/testing/selftests/isolator (kernel/selftests.sh): there the
  * runner judges a program by its exit status, 0 pass, KSFT_SKIP (4)
  * skipped, anything else failed, and prefixes its output with "# ".
