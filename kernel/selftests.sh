@@ -123,7 +123,8 @@ counts would stay in each child's copy of kselftest.h's counters. A
 checkpatch --strict warns only of lines over 100 columns that hold one
 user-visible string whole (a result's name, a diagnostic), kept so that
 it can be grepped for (coding-style.rst), and of new files without a
-MAINTAINERS change: the ISOLATOR entry has tools/testing/selftests/isolator/.
+MAINTAINERS change: the ISOLATOR entry already has
+tools/testing/selftests/isolator/.
 EOF
 	for t in $tests; do
 		cl=$(sed -n 's|.*/\* vm-cmdline: \(.*[^ ]\) *\*/.*|\1|p' "kernel/tests/$t" | head -n 1)
