@@ -278,7 +278,7 @@ for s in $suites machine; do
 	}
 	cur == "" || cur == "-" { next }
 	# a test of kernel/tests numbers its results ("ok 3 - name", common.h):
-	# renumbered here in the suite's TAP, under the test's own name
+	# renumbered here in the TAP of the suite, under the name of the test
 	/^(not )?ok ([0-9]+ )?- / { ok = !/^not /; if (!ok) notok[cur]++; sub(/^(not )?ok ([0-9]+ )?- /, ""); tap(ok, $0); next }
 	# other numbered TAP (kselftest.h, run_kselftest.sh): counted too, named
 	# by the test that printed it
