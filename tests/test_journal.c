@@ -304,12 +304,14 @@ static void exclusive(void)
 static void steering(void)
 {
 	char *root = fake_root_new();
-	char jpath[512];
+	char jpath[512], dir[512];
 	struct isolator_cpuset keep_off = { { 0 } };
 	unsigned moved, unmovable;
 	struct journal *j;
 
 	snprintf(jpath, sizeof(jpath), "%s/state/s.journal", root);
+	snprintf(dir, sizeof(dir), "%s/state", root);
+	setenv("ISOLATOR_STATE_DIR", dir, 1); /* the others' CPUs: none, not the host's */
 	j = journal_create(jpath, root, NULL);
 	is_int(irq_steer_away(root, 3, NULL, j, &moved, &unmovable), 0, "steer IRQs off CPU 3");
 	journal_close(j);
@@ -344,6 +346,7 @@ static void steering(void)
 	ok(moved == 0 && unmovable == 3, "nowhere to go: 0 moved, 3 unmovable");
 	is_str(fake_read(root, "proc/irq/10/smp_affinity_list"), "0-3", "10 stays");
 	journal_restore(jpath, root, NULL, NULL);
+	unsetenv("ISOLATOR_STATE_DIR");
 	fake_root_free(root);
 }
 
@@ -362,7 +365,7 @@ static void shared_steering(void)
 	snprintf(jb, sizeof(jb), "%s/b.journal", dir);
 	setenv("ISOLATOR_STATE_DIR", dir, 1);
 	for (int fifo = 0; fifo < 2; fifo++) {
-		struct isolator_cpuset two = { { 0 } }, three = { { 0 } };
+		struct isolator_cpuset two = { { 0 } }, three = { { 0 } }, found = { { 0 } };
 		struct journal *j;
 
 		fake_write(root, "proc/irq/10/smp_affinity_list", "0-3\n");
@@ -373,9 +376,15 @@ static void shared_steering(void)
 		j = journal_create(ja, root, &two);
 		irq_steer_away(root, 2, NULL, j, &moved, &unmovable);
 		journal_close(j);
+		/* b names no CPU to keep off: it finds a's under the IRQ lock */
 		j = journal_create(jb, root, &three);
-		irq_steer_away(root, 3, &two, j, &moved, &unmovable);
+		irq_steer_away(root, 3, &found, j, &moved, &unmovable);
 		journal_close(j);
+		ok(isolator_cpuset_has(&found, 2) && !isolator_cpuset_has(&found, 3),
+		   "%s: the second session is told CPU 2 is the first's", order[fifo]);
+		is_str(fake_read(root, "proc/irq/11/smp_affinity_list"), "0-1",
+		       "%s: an IRQ of CPU 3 alone goes to 0-1, not onto the first's CPU 2",
+		       order[fifo]);
 		is_str(fake_read(root, "proc/irq/10/smp_affinity_list"), "0-1",
 		       "%s: off CPUs 2 and 3 while both run", order[fifo]);
 		journal_restore(fifo ? jb : ja, root, NULL, NULL);

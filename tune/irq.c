@@ -26,7 +26,7 @@ int irq_affinity_away(const struct isolator_cpuset *mask, const struct isolator_
 static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuset *keep_off,
 		     const struct isolator_cpuset *online, struct journal *j)
 {
-	struct isolator_cpuset mask, away = { { 0 } }, target;
+	struct isolator_cpuset mask, away = *keep_off, target;
 	char old[4096], new_value[4096];
 	ssize_t n;
 	int err;
@@ -38,8 +38,6 @@ static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuse
 		return -EPROTO;
 	if (!isolator_cpuset_has(&mask, cpu))
 		return 0;
-	if (keep_off)
-		away = *keep_off;
 	isolator_cpuset_add(&away, cpu);
 	if (irq_affinity_away(&mask, &away, online, &target))
 		return -EIO; /* nowhere else to go: one CPU, or every other one isolated */
@@ -53,10 +51,10 @@ static int steer_one(const char *path, unsigned cpu, const struct isolator_cpuse
 	return 1;
 }
 
-int irq_steer_away(const char *sysroot, unsigned cpu, const struct isolator_cpuset *keep_off,
+int irq_steer_away(const char *sysroot, unsigned cpu, struct isolator_cpuset *keep_off,
 		   struct journal *j, unsigned *moved, unsigned *unmovable)
 {
-	struct isolator_cpuset online;
+	struct isolator_cpuset online, taken, away = { { 0 } };
 	char dir[512], path[600];
 	struct dirent *de;
 	int err, lock;
@@ -74,11 +72,30 @@ int irq_steer_away(const char *sysroot, unsigned cpu, const struct isolator_cpus
 		return set_error(errno, "cannot list %s: %s", dir, strerror(errno));
 	/* one session at a time reads and rewrites an affinity (restores too) */
 	lock = journal_irq_lock(journal_path(j));
+	/*
+	 * Which CPUs the others hold is read under the lock: read before it, a
+	 * session that claimed its CPU and steered in between would be missed,
+	 * and an IRQ with nowhere else to go could be sent onto its CPU.
+	 */
+	err = cpus_taken(journal_path(j), &taken);
+	if (err) {
+		closedir(d);
+		if (lock >= 0)
+			close(lock);
+		return set_error(-err, "cannot read the CPUs other sessions hold: %s",
+				 strerror(-err));
+	}
+	if (keep_off)
+		away = *keep_off;
+	for (size_t i = 0; i < ARRAY_SIZE(taken.bits); i++)
+		away.bits[i] |= taken.bits[i];
+	if (keep_off)
+		*keep_off = away;
 	while ((de = readdir(d))) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue; /* default_smp_affinity and the like */
 		snprintf(path, sizeof(path), "%s/%s/smp_affinity_list", dir, de->d_name);
-		err = steer_one(path, cpu, keep_off, &online, j);
+		err = steer_one(path, cpu, &away, &online, j);
 		if (err == 1)
 			(*moved)++;
 		else if (err == -EIO)

@@ -193,11 +193,12 @@ int irq_affinity_away(const struct isolator_cpuset *mask, const struct isolator_
 /*
  * Move every IRQ whose affinity includes @cpu to the other online CPUs of its
  * mask (or to every other online CPU if @cpu was its only one), never onto
- * the CPUs in @keep_off (other sessions' and apply's; may be NULL),
- * recording each change in @j first. Counts moved and unmovable IRQs (an IRQ
- * with nowhere left to go counts as unmovable and stays).
+ * the CPUs in @keep_off nor onto those other sessions and applies hold
+ * (cpus_taken(), read under the IRQ lock and added to @keep_off, so the
+ * caller can name them), recording each change in @j first. Counts moved and
+ * unmovable IRQs (an IRQ with nowhere left to go counts as unmovable and stays).
  */
-int irq_steer_away(const char *sysroot, unsigned cpu, const struct isolator_cpuset *keep_off,
+int irq_steer_away(const char *sysroot, unsigned cpu, struct isolator_cpuset *keep_off,
 		   struct journal *j, unsigned *moved, unsigned *unmovable);
 
 /* --- CPU lists the kernel was booted with (cpuset.c) ---------------------- */
