@@ -23,6 +23,8 @@
  * A test still running after TIMEOUT_S fails alone: init prints the state,
  * wait channel and kernel stack of every task of its process group, and
  * `echo w > /proc/sysrq-trigger` (all blocked tasks), then kills the group.
+ * If the group does not die, the kernel is wedged: init ends the boot at
+ * once (sysrq l, then sysrq b, a reset QEMU turns into its exit).
  * When a test ends, what is left of its group (a load it forked) is killed
  * too, so the next test starts on a quiet machine. As pid 1, init also reaps
  * every orphan. At the end it powers the machine off.
@@ -33,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,21 +164,57 @@ static void dump_group(pid_t pgid)
 	fflush(stdout);
 }
 
-/* Kill what is left of group @pgid and reap it (bounded: a D-state task may stay). */
-static void kill_group(pid_t pgid)
+/*
+ * dump_group() and sysrq w in a child, bounded: reading a task's stack takes
+ * its exec_update_lock, which an exec() that never ends holds for good, and
+ * init itself must not block there (it did: the boot then hung until the
+ * host's limit, with the rest of its tests waiting).
+ */
+static void dump_group_bounded(pid_t pgid)
+{
+	double until = now_s() + 20;
+	pid_t d = fork();
+
+	if (d == 0) {
+		dump_group(pgid);
+		put("/proc/sysrq-trigger", "w");
+		_exit(0);
+	}
+	if (d < 0)
+		return;
+	while (now_s() < until) {
+		if (waitpid(d, NULL, WNOHANG) == d)
+			return;
+		usleep(10000);
+	}
+	kill(d, SIGKILL);
+	printf("# the dump of process group %d blocked (a task's exec or mm lock is held)\n",
+	       pgid);
+	put("/proc/sysrq-trigger", "w");
+}
+
+/*
+ * Kill what is left of group @pgid and reap it (bounded: a D-state task may
+ * stay). Returns false if it did not die.
+ */
+static bool kill_group(pid_t pgid)
 {
 	double until = now_s() + 10;
 
 	kill(-pgid, SIGKILL);
 	while (now_s() < until) {
 		if (waitpid(-pgid, NULL, WNOHANG) < 0 && errno == ECHILD)
-			return;
+			return true;
 		usleep(10000);
 	}
 	say("process group %d did not die within 10 s", pgid);
+	return false;
 }
 
-/* Run one test; returns its exit status (128+signal, or -1 on timeout). */
+/*
+ * Run one test; returns its exit status (128+signal, -1 on timeout, or -2 if
+ * it timed out and could not be killed: the kernel is wedged).
+ */
 static int run_test(const char *suite, const char *name, int timeout_s, char **argv)
 {
 	double start = now_s(), deadline = start + timeout_s;
@@ -207,13 +246,13 @@ static int run_test(const char *suite, const char *name, int timeout_s, char **a
 		if (now_s() > deadline) {
 			say("timeout %s %s", suite, name);
 			printf("not ok - %s timed out after %d s\n", name, timeout_s);
-			dump_group(pid);
-			put("/proc/sysrq-trigger", "w");
+			dump_group_bounded(pid);
 			break;
 		}
 		usleep(20000);
 	}
-	kill_group(pid);
+	if (!kill_group(pid) && rc < 0)
+		return -2;
 	if (rc >= 0)
 		say("end %s %s %d %.1fs", suite, name, rc, now_s() - start);
 	return rc;
@@ -254,8 +293,21 @@ int main(void)
 				if (*a)
 					argv[n++] = a;
 			argv[n] = NULL;
-			if (n)
-				run_test(f[1], f[2], atoi(f[3]), argv);
+			if (n && run_test(f[1], f[2], atoi(f[3]), argv) == -2) {
+				/*
+				 * A test that outlived its limit and SIGKILL left
+				 * the kernel wedged: the tests after it would only
+				 * time out one by one, and the power-off could hang.
+				 * End the boot now; vm/run.sh fails the tests that
+				 * never began.
+				 */
+				printf("not ok - %s could not be killed: the rest of boot %s is not run\n",
+				       f[2], boot[0] ? boot : "0");
+				fflush(stdout);
+				put("/proc/sysrq-trigger", "l");
+				/* no device shutdown: it could wait on the wedge */
+				put("/proc/sysrq-trigger", "b");	/* -no-reboot: QEMU exits */
+			}
 		}
 		fclose(plan);
 		say("done");
