@@ -16,6 +16,35 @@
 #define PL_PATH "/tmp/t18-loads"
 #define SPIN_S 65
 #define WINDOWS 6
+#define ZAP_MB 128
+#define ZAP_ROUNDS 6
+#define ZAP_S 40	/* no round begins later: the program must end in time */
+
+/*
+ * Long stretches in the kernel on the isolated CPU, while the loads wait
+ * for RCU grace periods: each munmap() of a populated region zaps its
+ * page tables for a long while. RCU asks the CPU for a quiescent state
+ * with a reschedule; held without its IPI while the CPU is in the kernel,
+ * need_resched() is true there but nothing preempts, and zap_pte_range()
+ * yields on it without progress for good (0080). The exec() that started
+ * this program is such a stretch too, but a short one.
+ */
+static void zap_rounds(void)
+{
+	size_t len = (size_t)ZAP_MB << 20;
+	double stop = now_s() + ZAP_S;
+
+	for (int i = 0; i < ZAP_ROUNDS && now_s() < stop; i++) {
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+
+		if (p == MAP_FAILED)
+			return;
+		for (size_t off = 0; off < len; off += 4096)
+			p[off] = 1;
+		munmap(p, len);
+	}
+}
 
 static int spin(void)
 {
@@ -23,6 +52,7 @@ static int spin(void)
 	double end = now_s() + SPIN_S;	/* vDSO: no kernel entry */
 
 	ploads_start_threads(pl);
+	zap_rounds();
 	while (now_s() < end)
 		;
 	return 0;
