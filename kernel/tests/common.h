@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
@@ -363,6 +364,27 @@ static void fair(void)
 
 	if (sched_setscheduler(0, SCHED_OTHER, &sp))
 		die("sched_setscheduler(SCHED_OTHER)");
+}
+
+/*
+ * Does the kernel log say that sched_clock was marked unstable (by the TSC
+ * watchdog, or by t27's test command)? The whole ring buffer is read.
+ */
+static bool clock_marked_unstable(void)
+{
+	int n = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf;
+	bool found;
+
+	if (n <= 0)
+		return false;
+	buf = calloc(1, n + 1);
+	if (!buf)
+		return false;
+	n = klogctl(3, buf, n);		/* SYSLOG_ACTION_READ_ALL */
+	found = n > 0 && strstr(buf, "sched_clock: Marking unstable");
+	free(buf);
+	return found;
 }
 
 #define CONTROL_FILE "/proc/isolator/control"

@@ -16,7 +16,6 @@
  * that dependency no such line may appear.
  */
 #include "common.h"
-#include <sys/klog.h>
 
 static void window(int secs, unsigned long long *loc, unsigned long long *timer)
 {
@@ -42,24 +41,6 @@ static bool watched_tsc(void)
 		fclose(f);
 	}
 	return !strcmp(cs, "tsc\n");
-}
-
-/* Does the kernel log say that sched_clock was marked unstable? */
-static bool clock_marked_unstable(void)
-{
-	int n = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
-	char *buf;
-	bool found;
-
-	if (n <= 0)
-		return false;
-	buf = calloc(1, n + 1);
-	if (!buf)
-		return false;
-	n = klogctl(3, buf, n);		/* SYSLOG_ACTION_READ_ALL */
-	found = n > 0 && strstr(buf, "sched_clock: Marking unstable");
-	free(buf);
-	return found;
 }
 
 int main(void)

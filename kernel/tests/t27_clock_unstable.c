@@ -21,25 +21,6 @@
  * sched_clock is always stable, a skip.
  */
 #include "common.h"
-#include <sys/klog.h>
-
-/* Does the kernel log say that sched_clock was marked unstable? */
-static bool clock_marked_unstable(void)
-{
-	int n = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
-	char *buf;
-	bool found;
-
-	if (n <= 0)
-		return false;
-	buf = calloc(1, n + 1);
-	if (!buf)
-		return false;
-	n = klogctl(3, buf, n);		/* SYSLOG_ACTION_READ_ALL */
-	found = n > 0 && strstr(buf, "sched_clock: Marking unstable");
-	free(buf);
-	return found;
-}
 
 int main(void)
 {
