@@ -57,11 +57,12 @@ demo: all
 check: check-unit check-asan check-tsan check-deb vm-check
 
 check-unit: all
+	@scripts/deps.sh plot
 	meson test -C $(BUILD) --print-errorlogs
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan: deps
-	@scripts/deps.sh sanitize
+	@scripts/deps.sh sanitize plot
 	@[ -f $(ASAN)/build.ninja ] || meson setup $(ASAN) -Db_sanitize=address,undefined \
 		-Db_lundef=false $(MESON_OPTS)
 	ninja -C $(ASAN)

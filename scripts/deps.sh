@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages a part of isolator needs, only those missing.
-# Usage: scripts/deps.sh GROUP...   (build | bench | explain | model | formats | deb | kernel | arm64 | sanitize | all)
+# Usage: scripts/deps.sh GROUP...   (build | bench | plot | explain | model | formats | deb | kernel | arm64 | sanitize | all)
 # A fresh Debian 12 machine has none of these; every make target that needs
 # them calls this first, so a newcomer types one command.
 set -eu
@@ -8,6 +8,9 @@ set -eu
 pkgs_build="gcc g++ libc6-dev make meson ninja-build pkg-config"
 pkgs_sanitize="libclang-rt-14-dev"
 pkgs_bench="libck-dev dpdk-dev libgpiod-dev gnuplot-nox python3-jsonschema"
+# what the unit tests need of bench's: --plot draws with gnuplot (4 packages,
+# where the whole bench group is over 200)
+pkgs_plot="gnuplot-nox"
 # isolator explain --measure runs the user's cyclictest (its own loop when absent);
 # rtla reads timerlat/osnoise where the kernel has those tracers
 pkgs_explain="rt-tests rtla"
@@ -30,6 +33,7 @@ for group in "$@"; do
 	case "$group" in
 	build)  want="$want $pkgs_build" ;;
 	bench)  want="$want $pkgs_bench" ;;
+	plot)   want="$want $pkgs_plot" ;;
 	explain) want="$want $pkgs_explain" ;;
 	model)  want="$want $pkgs_model" ;;
 	kernel) want="$want $pkgs_kernel" ;;
@@ -38,7 +42,7 @@ for group in "$@"; do
 	formats) want="$want $pkgs_formats" ;;
 	deb)    want="$want $pkgs_deb" ;;
 	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_explain $pkgs_model $pkgs_formats $pkgs_deb $pkgs_kernel $pkgs_arm64" ;;
-	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, explain, model, formats, deb, kernel, arm64, all)" >&2; exit 1 ;;
+	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, plot, explain, model, formats, deb, kernel, arm64, all)" >&2; exit 1 ;;
 	esac
 done
 
