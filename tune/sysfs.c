@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,6 +115,35 @@ fail:
 	return NULL;
 }
 
+static const char *write_stop_suffix;
+
+static void write_stop_read(void)
+{
+	const char *env = getenv("ISOLATOR_TEST_WRITE_STOP");
+
+	write_stop_suffix = env && *env ? env : NULL;
+}
+
+/*
+ * Test hook: with $ISOLATOR_TEST_WRITE_STOP=SUFFIX (read once), a write to a
+ * path ending in SUFFIX stops the process (SIGSTOP) once the file to write is
+ * open and before the value is in it: the instant a kill used to leave a
+ * fake tree's file empty. tests/tune_cli.sh waits for the stop and sends
+ * SIGKILL there, so the crash test hits that window every time.
+ */
+static void test_write_stop(const char *path)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	size_t n, len = strlen(path);
+
+	pthread_once(&once, write_stop_read);
+	if (!write_stop_suffix)
+		return;
+	n = strlen(write_stop_suffix);
+	if (len >= n && !strcmp(path + len - n, write_stop_suffix))
+		raise(SIGSTOP);
+}
+
 int write_text(const char *path, const char *text)
 {
 	size_t len = strlen(text);
@@ -123,6 +154,7 @@ int write_text(const char *path, const char *text)
 
 	if (fd < 0)
 		return -errno;
+	test_write_stop(path);
 	/* One write: procfs and sysfs take a value per write(), not a stream. */
 	n = write(fd, text, len);
 	if (n < 0) {
