@@ -128,23 +128,6 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Split @path into its directory and its last component. */
-static int split(const char *path, char *dir, size_t len, const char **base)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash || !slash[1])
-		return -EINVAL;
-	if ((size_t)(slash - path) >= len)
-		return -ENAMETOOLONG;
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	if (!*dir)
-		snprintf(dir, len, "/");
-	*base = slash + 1;
-	return 0;
-}
-
 struct journal *journal_create(const char *path, const char *sysroot,
 			       const struct isolator_cpuset *cpus)
 {
@@ -159,7 +142,7 @@ struct journal *journal_create(const char *path, const char *sysroot,
 	j->fd = -1;
 	snprintf(j->path, sizeof(j->path), "%s", path);
 	snprintf(j->sysroot, sizeof(j->sysroot), "%s", sysroot_get(sysroot));
-	err = split(path, dir, sizeof(dir), &base);
+	err = split_path(path, dir, sizeof(dir), &base);
 	if (err) {
 		set_error(-err, "journal %s: not a file path", path);
 		goto fail;
@@ -325,7 +308,7 @@ static int open_trusted(const char *path)
 {
 	char dir[512];
 	const char *base;
-	int dirfd, fd, err = split(path, dir, sizeof(dir), &base);
+	int dirfd, fd, err = split_path(path, dir, sizeof(dir), &base);
 
 	if (err)
 		return set_error(-err, "journal %s: not a file path", path);
@@ -517,20 +500,6 @@ static enum restore_result restore_process(const char *pid_text, const char *sta
 	return RESTORE_DONE;
 }
 
-/* Write the old value back, never through a symbolic link. */
-static int write_setting(const char *path, const char *value)
-{
-	size_t len = strlen(value);
-	int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, len) != (ssize_t)len)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /* Whether the setting's text @now holds @value. Selection files such as
  * transparent_hugepage/enabled read "always [madvise] never" and take one
  * word: there the bracketed word is the value. */
@@ -587,7 +556,7 @@ static enum restore_result restore_affinity(const char *now, const char *old_val
 	if (!isolator_cpuset_count(&target))
 		return RESTORE_SKIPPED; /* only what we added is left: keep it somewhere */
 	isolator_cpuset_format(&target, written, len);
-	*err = -write_setting(path, written);
+	*err = -write_value(path, written, O_NOFOLLOW); /* never through a link */
 	return *err ? RESTORE_FAILED : RESTORE_DONE;
 }
 
@@ -597,7 +566,7 @@ int journal_irq_lock(const char *journal)
 	const char *base;
 	int dirfd, fd;
 
-	if (split(journal, dir, sizeof(dir), &base))
+	if (split_path(journal, dir, sizeof(dir), &base))
 		return -EINVAL;
 	dirfd = state_dir_open(dir, 0);
 	if (dirfd < 0)
@@ -703,6 +672,11 @@ int journal_restore(const char *path, const char *sysroot, restore_report_fn rep
 		ssize_t n = 0;
 		int err = 0;
 
+		/* A kill of the journal's writer between staging a value in a fake
+		 * tree and renaming it into place (write_value) left the staged
+		 * file. It is not a setting: the entry's outcome does not hang on it. */
+		if (!special && allowed(sysroot, e->path, e->old_value))
+			(void)remove_staged_value(e->path, pid);
 		if (!allowed(sysroot, e->path, e->old_value))
 			result = RESTORE_REFUSED;
 		else if (!special && (n = read_text(e->path, now, sizeof(now))) < 0)
@@ -721,8 +695,9 @@ int journal_restore(const char *path, const char *sysroot, restore_report_fn rep
 		else if (!holds(now, e->new_value))
 			result = RESTORE_SKIPPED;
 		else
-			result = (err = -write_setting(e->path, e->old_value)) ? RESTORE_FAILED
-									      : RESTORE_DONE;
+			result = (err = -write_value(e->path, e->old_value, O_NOFOLLOW))
+					 ? RESTORE_FAILED
+					 : RESTORE_DONE; /* never through a symbolic link */
 		if (result == RESTORE_DONE)
 			restored++;
 		if (result == RESTORE_FAILED || result == RESTORE_REFUSED)

@@ -5,10 +5,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "tune.h"
@@ -144,18 +148,73 @@ static void test_write_stop(const char *path)
 		raise(SIGSTOP);
 }
 
-int write_text(const char *path, const char *text)
+/*
+ * Whether @fd is on a filesystem of kernel attributes, which take a value per
+ * write() and never hold a torn one. st_mode cannot tell: sysfs and procfs
+ * files are S_ISREG too. If statfs fails, say yes: the one write() is what
+ * every setting was always given.
+ */
+static int kernel_attribute(int fd)
+{
+	struct statfs fs;
+
+	if (fstatfs(fd, &fs) < 0)
+		return 1;
+	switch ((unsigned long)fs.f_type) {
+	case PROC_SUPER_MAGIC:
+	case SYSFS_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+		return 1;
+	}
+	return 0;
+}
+
+int split_path(const char *path, char *dir, size_t len, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		snprintf(dir, len, ".");
+		*base = path;
+		return *path ? 0 : -ENOENT;
+	}
+	if (!slash[1])
+		return -EISDIR;
+	if ((size_t)(slash - path) >= len)
+		return -ENAMETOOLONG;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (!*dir)
+		snprintf(dir, len, "/");
+	*base = slash + 1;
+	return 0;
+}
+
+/* The temporary name a write by @writer stages @base under, in its directory. */
+static int staging_name(char *buf, size_t len, const char *base, pid_t writer)
+{
+	int n = snprintf(buf, len, ".%s.isolator-%d", base, (int)writer);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* A kernel attribute (or a device, a FIFO, a symbolic link): one write(), as
+ * procfs and sysfs take a value per write(), not a stream. O_TRUNC is a no-op
+ * on most of them, but tracefs reads it as "replace the list", and a regular
+ * file behind a symbolic link must not keep the old value's tail. */
+static int write_once(int dirfd, const char *base, const char *path, const char *text,
+		      int flags)
 {
 	size_t len = strlen(text);
 	ssize_t n;
-	/* O_TRUNC: a no-op on procfs and sysfs, and right for the regular files of
-	 * a fake sysroot, where a shorter value must not leave the old tail. */
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int fd = openat(dirfd, base, O_WRONLY | O_TRUNC | O_CLOEXEC | flags);
 
 	if (fd < 0)
 		return -errno;
 	test_write_stop(path);
-	/* One write: procfs and sysfs take a value per write(), not a stream. */
 	n = write(fd, text, len);
 	if (n < 0) {
 		n = -errno;
@@ -165,6 +224,107 @@ int write_text(const char *path, const char *text)
 	if (close(fd) < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int write_all(int fd, const char *text, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, text, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		text += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A regular file (a fake sysroot's): stage the value beside it and rename()
+ * it over the file, so a kill at any instant leaves the old value or the new
+ * one, as a sysfs attribute would, never an empty or partial file. A kill
+ * before the rename leaves the staging file; revert removes it
+ * (remove_staged_value). No fsync: a kernel setting does not survive a power
+ * cut either, and the fake trees are the tests'.
+ */
+static int replace_file(int dirfd, const char *base, const char *path, const char *text,
+			mode_t mode)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, err = staging_name(tmp, sizeof(tmp), base, getpid());
+
+	if (err)
+		return err;
+	/* a file we may not write is refused, as the kernel refuses it: the
+	 * rename alone would replace a read-only file */
+	fd = openat(dirfd, base, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlinkat(dirfd, tmp, 0); /* a dead writer's, whose pid we now have */
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	test_write_stop(path);
+	/* fchmod, not the open's mode: the umask must not change the file's */
+	err = fchmod(fd, mode & 07777) < 0 ? -errno : write_all(fd, text, strlen(text));
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err && renameat(dirfd, tmp, dirfd, base) < 0)
+		err = -errno;
+	if (err)
+		unlinkat(dirfd, tmp, 0);
+	return err;
+}
+
+int write_value(const char *path, const char *text, int flags)
+{
+	char dir[PATH_MAX];
+	const char *base;
+	struct stat st;
+	int dirfd, fd, replace, err = split_path(path, dir, sizeof(dir), &base);
+
+	if (err)
+		return err;
+	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	/* O_PATH | O_NOFOLLOW opens a symbolic link itself: it is not a regular
+	 * file, so it goes to write_once, which follows it or refuses it as
+	 * @flags say, as before */
+	fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		close(dirfd);
+		return err;
+	}
+	replace = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !kernel_attribute(fd);
+	close(fd);
+	err = replace ? replace_file(dirfd, base, path, text, st.st_mode)
+		      : write_once(dirfd, base, path, text, flags);
+	close(dirfd);
+	return err;
+}
+
+int write_text(const char *path, const char *text)
+{
+	return write_value(path, text, 0);
+}
+
+int remove_staged_value(const char *path, pid_t writer)
+{
+	char dir[PATH_MAX], tmp[NAME_MAX + 1], litter[PATH_MAX + NAME_MAX + 2];
+	const char *base;
+	int err = split_path(path, dir, sizeof(dir), &base);
+
+	if (!err)
+		err = staging_name(tmp, sizeof(tmp), base, writer);
+	if (err)
+		return err;
+	snprintf(litter, sizeof(litter), "%s/%s", dir, tmp);
+	return unlink(litter) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 /* The mount point of the cgroup v2 hierarchy, from mountinfo. */

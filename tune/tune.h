@@ -59,9 +59,30 @@ ssize_t read_text(const char *path, char *buf, size_t len);
 /* Read a whole file of any size; caller frees. NULL with errno on failure. */
 char *read_file_alloc(const char *path, size_t *len_out);
 
-/* Write @text to @path in one write(2), as sysfs and procfs want.
- * Returns 0 or a negative errno. */
+/*
+ * Set the setting at @path to @text as a sysfs attribute takes a value: a
+ * kill at any instant leaves the old value or the new one. On procfs, sysfs,
+ * cgroupfs, debugfs and tracefs, and for anything but a regular file, that is
+ * one write(2), as those take a value per write(). A regular file (a fake
+ * sysroot's) gets the value staged in ".<name>.isolator-<our pid>" beside it,
+ * with its mode, then rename(2)d over it; a kill before the rename leaves
+ * that file, which remove_staged_value() takes away. @flags: 0, or
+ * O_NOFOLLOW to refuse a symbolic link as @path's last component (-ELOOP).
+ * Returns 0 or a negative errno.
+ */
+int write_value(const char *path, const char *text, int flags);
+
+/* write_value(@path, @text, 0): a symbolic link is followed. */
 int write_text(const char *path, const char *text);
+
+/* Remove what a write_value() by process @writer, killed before its rename,
+ * left beside @path. 0 (also when there is none) or a negative errno. */
+int remove_staged_value(const char *path, pid_t writer);
+
+/* Split @path into its directory (into @dir; "." if it has no '/') and its
+ * last component (@base, pointing into @path). 0, -EISDIR for a trailing
+ * '/', -ENOENT for "", or -ENAMETOOLONG. */
+int split_path(const char *path, char *dir, size_t len, const char **base);
 
 /* --- journal of changed settings (journal.c) ----------------------------- */
 
