@@ -99,6 +99,67 @@ static void basics(void)
 	fake_root_free(root);
 }
 
+/* write_value on a fake tree's regular files: the value staged beside the
+ * file and renamed over it, the mode kept, nothing left; a symbolic link
+ * followed by write_text, refused by restore (which writes O_NOFOLLOW). */
+static void staged_writes(void)
+{
+	char *root = fake_root_new();
+	char jpath[512], a[512], litter[600], victim[512], staged[600];
+	struct journal *j;
+	struct stat st;
+
+	at(a, sizeof(a), root, A);
+	at(victim, sizeof(victim), root, "victim");
+	fake_write(root, A, "one\n");
+	chmod(a, 0604);
+	is_int(write_text(a, "two"), 0, "write_text on a regular file");
+	is_str(fake_read(root, A), "two", "  ... holds the new value");
+	ok(stat(a, &st) == 0 && (st.st_mode & 07777) == 0604, "  ... keeps the file's mode (%o)",
+	   st.st_mode & 07777);
+	snprintf(staged, sizeof(staged), "%s/proc/sys/kernel/.timer_migration.isolator-%d", root,
+		 (int)getpid());
+	ok(access(staged, F_OK) < 0, "  ... and leaves no staging file");
+	is_int(write_text(at(litter, sizeof(litter), root, "proc/sys/kernel/absent"), "1"), -ENOENT,
+	       "a setting that is not there is not created");
+	if (geteuid() != 0) {
+		chmod(a, 0444);
+		is_int(write_text(a, "three"), -EACCES, "a read-only file is refused, not replaced");
+		is_str(fake_read(root, A), "two", "  ... and keeps its value");
+		chmod(a, 0604);
+	} else {
+		ok(1, "# SKIP a read-only file: root writes any");
+		ok(1, "# SKIP");
+	}
+
+	/* what a writer killed before its rename leaves, and restore takes away */
+	fake_write(root, "proc/sys/kernel/.timer_migration.isolator-1", "half");
+	at(litter, sizeof(litter), root, "proc/sys/kernel/.timer_migration.isolator-1");
+	is_int(remove_staged_value(a, 1), 0, "remove_staged_value removes a dead writer's file");
+	ok(access(litter, F_OK) < 0, "  ... it is gone");
+	is_int(remove_staged_value(a, 1), 0, "  ... and none there is no error");
+
+	/* a symbolic link as the setting */
+	fake_write(root, "victim", "two\n");
+	unlink(a);
+	ok(symlink(victim, a) == 0, "plant %s -> victim", A);
+	snprintf(jpath, sizeof(jpath), "%s/state/x.journal", root);
+	j = journal_create(jpath, root, NULL);
+	journal_record(j, a, "one", "two");
+	journal_close(j);
+	reset();
+	is_int(journal_restore(jpath, root, count, NULL), 0, "restore writes nothing through it");
+	is_int(counts[RESTORE_FAILED], 1, "  ... reported as failed");
+	is_str(fake_read(root, "victim"), "two", "  ... the link's target is untouched");
+	ok(lstat(a, &st) == 0 && S_ISLNK(st.st_mode), "  ... and the link is still a link");
+	is_int(write_value(a, "x", O_NOFOLLOW), -ELOOP, "write_value O_NOFOLLOW: -ELOOP");
+	is_int(write_text(a, "three"), 0, "write_text follows it, as it always did");
+	is_str(fake_read(root, "victim"), "three", "  ... into the target");
+	ok(lstat(a, &st) == 0 && S_ISLNK(st.st_mode), "  ... and the link is still a link");
+	unlink(jpath);
+	fake_root_free(root);
+}
+
 /* Row 6: a line damaged in the middle is named, the rest restored, the
  * journal kept. */
 static void damaged(void)
@@ -457,6 +518,7 @@ static void ownership(void)
 int main(void)
 {
 	basics();
+	staged_writes();
 	damaged();
 	untrusted();
 	exclusive();

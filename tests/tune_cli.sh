@@ -4,7 +4,8 @@
 # 1. bad input: one line on stderr, exit 1;
 # 2. check --json and exit codes, on this machine and on fake trees;
 # 3. apply/revert on a fake tree: exact, dry run changes nothing, a refused
-#    value is reported and the rest still applies;
+#    value is reported and the rest still applies; apply killed at random and
+#    inside a write (ISOLATOR_TEST_WRITE_STOP), then revert: exact, no litter;
 # 4. as root on this machine: apply then revert, and apply SIGKILLed at
 #    random points then revert, leave every IRQ affinity and tunable as it was.
 set -u
@@ -20,7 +21,7 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
 done
 ISOLATOR=$tmp/isolator
 export ISOLATOR_STATE_DIR="$tmp/state"
-unset ISOLATOR_SYSROOT ISOLATOR_TEST_STEP_DELAY_MS
+unset ISOLATOR_SYSROOT ISOLATOR_TEST_STEP_DELAY_MS ISOLATOR_TEST_WRITE_STOP
 
 . "$(dirname "$0")/tap.sh"
 check() { if eval "$2"; then ok "$1"; else not_ok "$1"; sed 's/^/#   /' "$tmp/out" "$tmp/err" | head -40; fi; }
@@ -177,6 +178,42 @@ for i in 1 2 3; do
 	tree_state "$tree" >"$tmp/tree.after"
 	check "tree: apply killed after ${delay}s ($done_lines changes made), revert exact" \
 		"cmp -s '$tmp/tree.before' '$tmp/tree.after' && [ $(holders) = $h0 ] || { diff '$tmp/tree.before' '$tmp/tree.after'; echo holders $(holders) $h0; false; }"
+done
+
+# SIGKILL inside one write, every time: apply stops itself (SIGSTOP) between
+# opening the setting and writing its value (ISOLATOR_TEST_WRITE_STOP), and is
+# killed there. A regular file must then hold the old value or the new, as a
+# sysfs attribute would (it used to be left empty, and revert skipped it as
+# changed by someone else), and revert must leave no temporary file behind.
+# stopped PID: wait up to 10 s until PID is stopped (state T)
+stopped() {
+	w=0
+	while [ $w -lt 100 ]; do
+		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1; w=$((w + 1))
+	done
+	return 1
+}
+for setting in /proc/sys/kernel/timer_migration:1:0 /proc/irq/11/smp_affinity_list:1:0,2-3; do
+	file=${setting%%:*} values=${setting#*:}
+	make_tree "$tree"
+	tree_state "$tree" >"$tmp/tree.before"
+	h0=$(holders)
+	ISOLATOR_SYSROOT=$tree ISOLATOR_TEST_WRITE_STOP=$file "$ISOLATOR" apply --cpu 1 >"$tmp/out" 2>&1 &
+	pid=$!
+	stopped "$pid"; was_stopped=$?
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	now=$(cat "$tree$file")
+	check "tree: apply killed inside the write of $file: it holds the old or the new value ('$now')" \
+		"[ $was_stopped = 0 ] && { [ '$now' = '${values%:*}' ] || [ '$now' = '${values#*:}' ]; }"
+	check "  ... beside it, the staging file the kill left" "[ -f '$tree${file%/*}/.${file##*/}.isolator-$pid' ]"
+	ISOLATOR_SYSROOT=$tree "$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+	tree_state "$tree" >"$tmp/tree.after"
+	check "  ... revert exact, no temporary file left" \
+		"cmp -s '$tmp/tree.before' '$tmp/tree.after' && [ -z \"\$(find '$tree' -name '*.isolator-*')\" ] && [ $(holders) = $h0 ] || { { diff '$tmp/tree.before' '$tmp/tree.after'; find '$tree' -name '*.isolator-*'; } | sed 's/^/# /'; false; }"
+	rm -f "$ISOLATOR_STATE_DIR/journal" # a failed revert keeps it: not the next test's business
 done
 
 # --- issue 13: journals root can trust (each on a private state directory) ----
