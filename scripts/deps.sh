@@ -20,7 +20,17 @@ pkgs_model="libtracefs-dev libtraceevent-dev libtracecmd-dev trace-cmd"
 # what the formats tests check against: promtool (Prometheus), mandoc's
 # lint, JSON schemas, bash completion's own helpers
 pkgs_formats="prometheus mandoc python3-jsonschema bash-completion"
-# `make deb`: dpkg-buildpackage (dpkg-dev), debhelper with meson, lintian
+# `make deb`: dpkg-buildpackage (dpkg-dev), debhelper with meson, lintian,
+# and whatever debian/control's Build-Depends names (read from it, so the
+# two cannot drift apart: libgpiod-dev was added there and not here, and
+# only a fresh machine's `make check` found it)
+control_build_depends() {
+	awk '/^Build-Depends:/ { f = 1; sub(/^Build-Depends:/, "") }
+	     f && /^[A-Za-z-]+:/ && !/^Build-Depends:/ { f = 0 }
+	     f { print }' "$(dirname "$0")/../debian/control" |
+		tr ',' '\n' | sed 's/([^)]*)//; s/\[[^]]*\]//; s/[[:space:]]//g' |
+		sed 's/^debhelper-compat$/debhelper/' | grep -v '^$'
+}
 pkgs_deb="dpkg-dev debhelper fakeroot lintian"
 pkgs_kernel="qemu-system-x86 busybox-static rsync cpio linux-source-6.12 bc flex bison libelf-dev libssl-dev ccache xz-utils"
 # arm64 guest: the cross compiler, its C library for -static guest programs
@@ -40,8 +50,8 @@ for group in "$@"; do
 	arm64)  want="$want $pkgs_kernel $pkgs_arm64" ;;
 	sanitize) want="$want $pkgs_sanitize" ;;
 	formats) want="$want $pkgs_formats" ;;
-	deb)    want="$want $pkgs_deb" ;;
-	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_explain $pkgs_model $pkgs_formats $pkgs_deb $pkgs_kernel $pkgs_arm64" ;;
+	deb)    want="$want $pkgs_deb $(control_build_depends || true)" ;;
+	all)    want="$want $pkgs_build $pkgs_sanitize $pkgs_bench $pkgs_explain $pkgs_model $pkgs_formats $pkgs_deb $(control_build_depends || true) $pkgs_kernel $pkgs_arm64" ;;
 	*) echo "deps.sh: unknown group '$group' (build, sanitize, bench, plot, explain, model, formats, deb, kernel, arm64, all)" >&2; exit 1 ;;
 	esac
 done
