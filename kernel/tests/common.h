@@ -967,7 +967,7 @@ static void dump_culprits(void)
  * 1 or 2 for a forced delivery (the scan that finds it, and the one a
  * bound later that forces it), 0 on a tick_dep line (no forced delivery).
  * Return the number of lines that are not (each printed), -1 without the
- * file or without the scans column (a series before 0034); @lines gets the
+ * file or without the scans column (an older series); @lines gets the
  * number of lines, @over those of a forced delivery seen by more than 2
  * scans (each printed), @max_scans the largest scans.
  */

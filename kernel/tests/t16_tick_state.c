@@ -104,7 +104,7 @@ int main(void)
 		 * No dependency keeps it: the isolated tick is silent, at most
 		 * the one tick already armed when start ran. An expired
 		 * timer-wheel timer (the watchdog's, rotated onto CPU 3) must
-		 * not program it again and again (0015): 2322 LOC in 6 s once.
+		 * not program it again and again (0002): 2322 LOC in 6 s once.
 		 */
 		result(loc[1] <= 1, "t16: isolated, no dependency: CPU 3's tick stays stopped although a wheel timer expires there");
 	} else {
