@@ -1310,6 +1310,52 @@ static pid_t isolated_spinner(struct shared *s, const char *cmd)
 	return pid;
 }
 
+/*
+ * Fork the isolated task of a test run in phases: in the child, pinned to
+ * CPU 3 at SCHED_FIFO 50, it acks 1 and waits for the controller's phase 1
+ * (spinning, so CPU 3 is out of idle) and returns 0; the controller gets
+ * the pid and waits for the ack.
+ */
+static pid_t fork_phased(struct shared *s)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pin(ISO_CPU);
+		fifo(50);
+		atomic_store(&s->ack, 1);
+		while (atomic_load(&s->phase) < 1)
+			;
+		return 0;
+	}
+	wait_ack(s, 1);
+	return pid;
+}
+
+/*
+ * The phases most tests need, on fork_phased(): at phase 1 the task starts
+ * isolation ("start clock,resched,ipi") and acks 2, spins (counting in
+ * @s->spins) until phase 2, stops, acks 3 and exits at phase 3. Its first
+ * error is in @s->err.
+ */
+static pid_t phased_spinner(struct shared *s)
+{
+	pid_t pid = fork_phased(s);
+
+	if (pid)
+		return pid;
+	atomic_store(&s->err, control("start clock,resched,ipi"));
+	atomic_store(&s->ack, 2);
+	while (atomic_load(&s->phase) < 2)
+		atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
+	if (!atomic_load(&s->err))
+		atomic_store(&s->err, control("stop"));
+	atomic_store(&s->ack, 3);
+	while (atomic_load(&s->phase) < 3)
+		;
+	_exit(0);
+}
+
 /* Did @s->spins advance within @secs? (The spinner runs at all.) */
 static bool spins_advance(struct shared *s, double secs)
 {

@@ -53,25 +53,7 @@ int main(void)
 	pid_t pid;
 
 	pin(0);
-	pid = fork();
-	if (pid == 0) {
-		pin(ISO_CPU);
-		fifo(50);
-		atomic_store(&s->ack, 1);
-		while (atomic_load(&s->phase) < 1)
-			;
-		atomic_store(&s->err, control("start clock,resched,ipi"));
-		atomic_store(&s->ack, 2);
-		while (atomic_load(&s->phase) < 2)
-			;
-		if (!atomic_load(&s->err))
-			atomic_store(&s->err, control("stop"));
-		atomic_store(&s->ack, 3);
-		while (atomic_load(&s->phase) < 3)
-			;
-		_exit(0);
-	}
-	wait_ack(s, 1);
+	pid = phased_spinner(s);
 	dump_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
 		  "clocksource: ");
 	window(6, &loc[0], &timer[0]);

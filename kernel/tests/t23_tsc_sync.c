@@ -72,13 +72,9 @@ int main(void)
 		return 0;
 	}
 	pin(0);
-	pid = fork();
+	/* the task spins before phase 1: CPU 3 out of idle, whose entry would restore the MSR */
+	pid = fork_phased(s);
 	if (pid == 0) {
-		pin(ISO_CPU);
-		fifo(50);
-		atomic_store(&s->ack, 1);
-		while (atomic_load(&s->phase) < 1)
-			;	/* CPU 3 out of idle: idle entry would restore the MSR */
 		atomic_store(&s->err, control("start clock,resched,ipi"));
 		for (int i = 0; i < 300; i++) {
 			spin_ns(10000000);
@@ -101,7 +97,6 @@ int main(void)
 			;
 		_exit(0);
 	}
-	wait_ack(s, 1);
 	usleep(100000);
 	moved = boot + 1000;
 	r = msr_rw(ISO_CPU, true, &moved);

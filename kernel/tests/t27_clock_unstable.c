@@ -58,23 +58,7 @@ int main(void)
 		marked = clock_marked_unstable();
 	}
 	pin(0);
-	pid = fork();
-	if (pid == 0) {
-		pin(ISO_CPU);
-		fifo(50);
-		atomic_store(&s->ack, 1);
-		while (atomic_load(&s->phase) < 1)
-			;
-		atomic_store(&s->err, control("start clock,resched,ipi"));
-		atomic_store(&s->ack, 2);
-		while (atomic_load(&s->phase) < 2)
-			atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
-		if (!atomic_load(&s->err))
-			atomic_store(&s->err, control("stop"));
-		atomic_store(&s->ack, 3);
-		_exit(0);
-	}
-	wait_ack(s, 1);
+	pid = phased_spinner(s);
 	dump_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
 		  "clocksource: ");
 	result(marked, "t27: sched_clock is marked unstable (sched_clock: Marking unstable)");
@@ -93,6 +77,7 @@ int main(void)
 	softirqd = culprit_lines("task:ksoftirqd/3") - softirqd0;
 	atomic_store(&s->phase, 2);
 	result(wait_ack_limit(s, 3, 20) && atomic_load(&s->err) == 0, "t27: stop");
+	atomic_store(&s->phase, 3);
 	wait_limit(pid, 20, "the spinner's exit", NULL, 0);
 	dump_culprits();
 	printf("# CPU 3 isolated 6 s, sched_clock unstable: LOC %llu, softirq:TIMER %llu\n",
