@@ -19,7 +19,7 @@
  * ("pending") are reported, not asserted: a sender that sets its bit just
  * after the entry hook read the word finds CPU 3 in the kernel and sends its
  * IPI; the probe tells the two apart by the request count kept in the work
- * word (patch 0018). Skipped without CONFIG_ISOLATOR_KPROBE_TEST.
+ * word (patch 0017). Skipped without CONFIG_ISOLATOR_KPROBE_TEST.
  */
 #include "common.h"
 
