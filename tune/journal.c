@@ -112,22 +112,6 @@ static int fsync_dir(int dirfd)
 	return fsync(dirfd) < 0 ? -errno : 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 struct journal *journal_create(const char *path, const char *sysroot,
 			       const struct isolator_cpuset *cpus)
 {
@@ -669,15 +653,16 @@ int journal_restore(const char *path, const char *sysroot, restore_report_fn rep
 		const char *restored_value = e->old_value;
 		enum restore_result result;
 		int special = !strncmp(e->path, "cgroup:", 7) || !strncmp(e->path, "process:", 8);
+		int permitted = allowed(sysroot, e->path, e->old_value);
 		ssize_t n = 0;
 		int err = 0;
 
 		/* A kill of the journal's writer between staging a value in a fake
 		 * tree and renaming it into place (write_value) left the staged
 		 * file. It is not a setting: the entry's outcome does not hang on it. */
-		if (!special && allowed(sysroot, e->path, e->old_value))
+		if (!special && permitted)
 			(void)remove_staged_value(e->path, pid);
-		if (!allowed(sysroot, e->path, e->old_value))
+		if (!permitted)
 			result = RESTORE_REFUSED;
 		else if (!special && (n = read_text(e->path, now, sizeof(now))) < 0)
 			result = RESTORE_FAILED, err = (int)-n;

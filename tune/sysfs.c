@@ -226,16 +226,17 @@ static int write_once(int dirfd, const char *base, const char *path, const char 
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-static int write_all(int fd, const char *text, size_t len)
+int write_all(int fd, const char *buf, size_t len)
 {
 	while (len) {
-		ssize_t n = write(fd, text, len);
+		ssize_t n = write(fd, buf, len);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
 			return -errno;
-		text += n;
+		}
+		buf += n;
 		len -= (size_t)n;
 	}
 	return 0;

@@ -72,6 +72,10 @@ char *read_file_alloc(const char *path, size_t *len_out);
  */
 int write_value(const char *path, const char *text, int flags);
 
+/* Write all @len bytes of @buf to @fd (a stream: a journal, a staged value),
+ * retrying short writes and EINTR. 0 or a negative errno. */
+int write_all(int fd, const char *buf, size_t len);
+
 /* write_value(@path, @text, 0): a symbolic link is followed. */
 int write_text(const char *path, const char *text);
 
