@@ -139,6 +139,34 @@ static void staged_writes(void)
 	ok(access(litter, F_OK) < 0, "  ... it is gone");
 	is_int(remove_staged_value(a, 1), 0, "  ... and none there is no error");
 
+	/* what a writer whose pid no journal holds left (a revert, killed in
+	 * turn): removed by the next write of the file, or by restore's
+	 * remove_dead_staged_values, if that writer is gone; a live one's
+	 * (pid 1) may be mid-write and stays */
+	{
+		char dead[600], live[600];
+		pid_t gone = fork();
+
+		if (gone == 0)
+			_exit(0);
+		waitpid(gone, NULL, 0);
+		snprintf(dead, sizeof(dead), "%s/proc/sys/kernel/.timer_migration.isolator-%d", root,
+			 (int)gone);
+		snprintf(live, sizeof(live), "%s/proc/sys/kernel/.timer_migration.isolator-1", root);
+		fake_write(root, dead + strlen(root) + 1, "half");
+		fake_write(root, live + strlen(root) + 1, "half");
+		is_int(write_text(a, "four"), 0, "write_text beside a dead writer's and a live one's");
+		ok(access(dead, F_OK) < 0, "  ... the dead writer's file is gone");
+		ok(access(live, F_OK) == 0, "  ... the live one's stays");
+		fake_write(root, dead + strlen(root) + 1, "half");
+		is_int(remove_dead_staged_values(a), 0, "remove_dead_staged_values");
+		ok(access(dead, F_OK) < 0 && access(live, F_OK) == 0,
+		   "  ... removes the dead writer's file, keeps the live one's");
+		unlink(live);
+		is_str(fake_read(root, A), "four", "  ... and the setting holds its value");
+		fake_write(root, A, "two\n");
+	}
+
 	/* a symbolic link as the setting */
 	fake_write(root, "victim", "two\n");
 	unlink(a);

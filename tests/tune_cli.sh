@@ -6,6 +6,7 @@
 # 3. apply/revert on a fake tree: exact, dry run changes nothing, a refused
 #    value is reported and the rest still applies; apply killed at random and
 #    inside a write (ISOLATOR_TEST_WRITE_STOP), then revert: exact, no litter;
+#    revert killed inside a write, then revert again: the same;
 # 4. as root on this machine: apply then revert, and apply SIGKILLed at
 #    random points then revert, leave every IRQ affinity and tunable as it was.
 set -u
@@ -214,6 +215,33 @@ for setting in /proc/sys/kernel/timer_migration:1:0 /proc/irq/11/smp_affinity_li
 	check "  ... revert exact, no temporary file left" \
 		"cmp -s '$tmp/tree.before' '$tmp/tree.after' && [ -z \"\$(find '$tree' -name '*.isolator-*')\" ] && [ $(holders) = $h0 ] || { { diff '$tmp/tree.before' '$tmp/tree.after'; find '$tree' -name '*.isolator-*'; } | sed 's/^/# /'; false; }"
 	rm -f "$ISOLATOR_STATE_DIR/journal" # a failed revert keeps it: not the next test's business
+done
+
+# SIGKILL inside a revert's write, every time: the revert stages the old
+# value under its own pid, which no journal holds, and is killed before the
+# rename. The next revert must finish the job and remove that file too: it
+# used to remove only the apply's (the pid in the journal's header), and the
+# revert's stayed for good.
+for setting in /proc/sys/kernel/timer_migration:1:0 /proc/irq/11/smp_affinity_list:1:0,2-3; do
+	file=${setting%%:*} values=${setting#*:}
+	make_tree "$tree"
+	tree_state "$tree" >"$tmp/tree.before"
+	h0=$(holders)
+	ISOLATOR_SYSROOT=$tree "$ISOLATOR" apply --cpu 1 >"$tmp/out" 2>&1
+	ISOLATOR_SYSROOT=$tree ISOLATOR_TEST_WRITE_STOP=$file "$ISOLATOR" revert >"$tmp/out" 2>&1 &
+	pid=$!
+	stopped "$pid"; was_stopped=$?
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	now=$(cat "$tree$file")
+	check "tree: revert killed inside the write of $file: it holds the old or the new value ('$now')" \
+		"[ $was_stopped = 0 ] && { [ '$now' = '${values%:*}' ] || [ '$now' = '${values#*:}' ]; }"
+	check "  ... beside it, the revert's staging file" "[ -f '$tree${file%/*}/.${file##*/}.isolator-$pid' ]"
+	ISOLATOR_SYSROOT=$tree "$ISOLATOR" revert >"$tmp/out" 2>"$tmp/err"
+	tree_state "$tree" >"$tmp/tree.after"
+	check "  ... the next revert exact, no temporary file left" \
+		"cmp -s '$tmp/tree.before' '$tmp/tree.after' && [ -z \"\$(find '$tree' -name '*.isolator-*')\" ] && [ ! -e '$ISOLATOR_STATE_DIR/journal' ] && [ $(holders) = $h0 ] || { { diff '$tmp/tree.before' '$tmp/tree.after'; find '$tree' -name '*.isolator-*'; } | sed 's/^/# /'; false; }"
+	rm -f "$ISOLATOR_STATE_DIR/journal"
 done
 
 # --- issue 13: journals root can trust (each on a private state directory) ----

@@ -657,11 +657,15 @@ int journal_restore(const char *path, const char *sysroot, restore_report_fn rep
 		ssize_t n = 0;
 		int err = 0;
 
-		/* A kill of the journal's writer between staging a value in a fake
-		 * tree and renaming it into place (write_value) left the staged
-		 * file. It is not a setting: the entry's outcome does not hang on it. */
-		if (!special && permitted)
+		/* A kill between staging a value in a fake tree and renaming it
+		 * into place (write_value) left the staged file: the journal's
+		 * writer's (its pid may be someone else's now), or an earlier
+		 * revert's, killed in turn, whose pid no journal holds. Not a
+		 * setting: the entry's outcome does not hang on it. */
+		if (!special && permitted) {
 			(void)remove_staged_value(e->path, pid);
+			(void)remove_dead_staged_values(e->path);
+		}
 		if (!permitted)
 			result = RESTORE_REFUSED;
 		else if (!special && (n = read_text(e->path, now, sizeof(now))) < 0)

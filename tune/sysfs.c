@@ -3,6 +3,7 @@
  * Every /proc, /sys and /dev path goes through sysroot_path(), so the tests
  * run the same code against a fake tree (ISOLATOR_SYSROOT=tests/data/...).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -201,6 +202,62 @@ static int staging_name(char *buf, size_t len, const char *base, pid_t writer)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * Remove the ".<@base>.isolator-<pid>" files in @dirfd (an O_PATH fd will
+ * do) whose writer is gone: what a write_value() killed before its rename
+ * left, whoever it was (an apply, or a revert killed in turn; a later revert
+ * of the journal knows only the apply's pid). A writer still alive (any
+ * user's: kill(2)'s EPERM says alive too) may be inside its write, so its
+ * file stays; so does a file not ours, and anything but a regular file. A
+ * pid reused since keeps its file until that process ends. Nothing to do on
+ * a kernel filesystem: nothing is ever staged there. 0 or a negative errno.
+ */
+static int remove_dead_staged(int dirfd, const char *base)
+{
+	char prefix[NAME_MAX + 1];
+	int n = snprintf(prefix, sizeof(prefix), ".%s.isolator-", base), fd, err = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (n < 0 || (size_t)n >= sizeof(prefix))
+		return 0; /* no staging name fits: none was ever made */
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (kernel_attribute(fd)) {
+		close(fd);
+		return 0;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	while ((de = readdir(d))) {
+		const char *tail = de->d_name + n;
+		struct stat st;
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, prefix, (size_t)n) || *tail < '1' || *tail > '9')
+			continue;
+		errno = 0;
+		pid = strtol(tail, &end, 10);
+		if (*end || errno || pid > INT_MAX)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive: us, or anyone's (EPERM) */
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT && !err)
+			err = -errno;
+	}
+	closedir(d);
+	return err;
+}
+
 /* A kernel attribute (or a device, a FIFO, a symbolic link): one write(), as
  * procfs and sysfs take a value per write(), not a stream. O_TRUNC is a no-op
  * on most of them, but tracefs reads it as "replace the list", and a regular
@@ -246,8 +303,9 @@ int write_all(int fd, const char *buf, size_t len)
  * A regular file (a fake sysroot's): stage the value beside it and rename()
  * it over the file, so a kill at any instant leaves the old value or the new
  * one, as a sysfs attribute would, never an empty or partial file. A kill
- * before the rename leaves the staging file; revert removes it
- * (remove_staged_value). No fsync: a kernel setting does not survive a power
+ * before the rename leaves the staging file; the next write of the file
+ * (apply's, revert's) or revert's pass over the journal removes it
+ * (remove_dead_staged, remove_staged_value). No fsync: a kernel setting does not survive a power
  * cut either, and the fake trees are the tests'.
  */
 static int replace_file(int dirfd, const char *base, const char *path, const char *text,
@@ -265,6 +323,7 @@ static int replace_file(int dirfd, const char *base, const char *path, const cha
 		return -errno;
 	close(fd);
 	unlinkat(dirfd, tmp, 0); /* a dead writer's, whose pid we now have */
+	(void)remove_dead_staged(dirfd, base); /* the other dead writers': litter, not the setting */
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -312,6 +371,22 @@ int write_value(const char *path, const char *text, int flags)
 int write_text(const char *path, const char *text)
 {
 	return write_value(path, text, 0);
+}
+
+int remove_dead_staged_values(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *base;
+	int dirfd, err = split_path(path, dir, sizeof(dir), &base);
+
+	if (err)
+		return err;
+	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = remove_dead_staged(dirfd, base);
+	close(dirfd);
+	return err;
 }
 
 int remove_staged_value(const char *path, pid_t writer)

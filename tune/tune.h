@@ -66,7 +66,8 @@ char *read_file_alloc(const char *path, size_t *len_out);
  * one write(2), as those take a value per write(). A regular file (a fake
  * sysroot's) gets the value staged in ".<name>.isolator-<our pid>" beside it,
  * with its mode, then rename(2)d over it; a kill before the rename leaves
- * that file, which remove_staged_value() takes away. @flags: 0, or
+ * that file, which remove_staged_value() and remove_dead_staged_values()
+ * take away, and so does the next write_value() of @path. @flags: 0, or
  * O_NOFOLLOW to refuse a symbolic link as @path's last component (-ELOOP).
  * Returns 0 or a negative errno.
  */
@@ -82,6 +83,11 @@ int write_text(const char *path, const char *text);
 /* Remove what a write_value() by process @writer, killed before its rename,
  * left beside @path. 0 (also when there is none) or a negative errno. */
 int remove_staged_value(const char *path, pid_t writer);
+
+/* Remove what any write_value() of @path killed before its rename left,
+ * whose process is gone (a live writer's may be mid-write: kept). 0 (also
+ * when there is none, or @path is on a kernel filesystem) or -errno. */
+int remove_dead_staged_values(const char *path);
 
 /* Split @path into its directory (into @dir; "." if it has no '/') and its
  * last component (@base, pointing into @path). 0, -EISDIR for a trailing
