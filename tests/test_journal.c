@@ -543,10 +543,55 @@ static void ownership(void)
 	fake_root_free(root);
 }
 
+/* split_path: every caller names a file in a directory (a setting under the
+ * sysroot, a journal in the state directory), so a bare name ("foo", ".",
+ * "") is refused rather than taken relative to the cwd, as the journal's
+ * split() refused it before write_value shared it. */
+static void bare_names(void)
+{
+	static const struct {
+		const char *path, *dir, *base;
+		int err;
+	} cases[] = {
+		{ "foo", NULL, NULL, -EINVAL },
+		{ ".", NULL, NULL, -EINVAL },
+		{ "", NULL, NULL, -EINVAL },
+		{ "/proc/", NULL, NULL, -EISDIR },
+		{ "/journal", "/", "journal", 0 },
+		{ "/proc/sys/kernel/timer_migration", "/proc/sys/kernel", "timer_migration", 0 },
+		{ "state/journal", "state", "journal", 0 },
+	};
+	char dir[64], here[4096], *root = fake_root_new();
+	const char *base;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int err = split_path(cases[i].path, dir, sizeof(dir), &base);
+
+		if (cases[i].err)
+			is_int(err, cases[i].err, "split_path(\"%s\") refused", cases[i].path);
+		else
+			ok(err == 0 && !strcmp(dir, cases[i].dir) && !strcmp(base, cases[i].base),
+			   "split_path(\"%s\"): \"%s\" and \"%s\"", cases[i].path, dir, base);
+	}
+	ok(getcwd(here, sizeof(here)) && chdir(root) == 0, "into the fake tree");
+	fake_write(root, "timer_migration", "1\n");
+	is_int(write_value("timer_migration", "0", O_NOFOLLOW), -EINVAL,
+	       "write_value refuses a bare name");
+	is_str(fake_read(root, "timer_migration"), "1", "  ... and writes nothing");
+	errno = 0;
+	ok(!journal_create("x.journal", root, NULL) && errno == EINVAL &&
+	   !strcmp(isolator_errmsg(), "journal x.journal: not a file path"),
+	   "journal_create refuses a bare name: %s", isolator_errmsg());
+	ok(access("x.journal", F_OK) < 0, "  ... and creates nothing");
+	ok(chdir(here) == 0, "back");
+	fake_root_free(root);
+}
+
 int main(void)
 {
 	basics();
 	staged_writes();
+	bare_names();
 	damaged();
 	untrusted();
 	exclusive();

@@ -177,11 +177,10 @@ int split_path(const char *path, char *dir, size_t len, const char **base)
 {
 	const char *slash = strrchr(path, '/');
 
-	if (!slash) {
-		snprintf(dir, len, ".");
-		*base = path;
-		return *path ? 0 : -ENOENT;
-	}
+	/* every caller's path is a directory's and a name in it: a bare name
+	 * ("foo", ".", "") would be taken relative to whatever the cwd is */
+	if (!slash)
+		return -EINVAL;
 	if (!slash[1])
 		return -EISDIR;
 	if ((size_t)(slash - path) >= len)

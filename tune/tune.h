@@ -89,9 +89,10 @@ int remove_staged_value(const char *path, pid_t writer);
  * when there is none, or @path is on a kernel filesystem) or -errno. */
 int remove_dead_staged_values(const char *path);
 
-/* Split @path into its directory (into @dir; "." if it has no '/') and its
- * last component (@base, pointing into @path). 0, -EISDIR for a trailing
- * '/', -ENOENT for "", or -ENAMETOOLONG. */
+/* Split @path into its directory (into @dir) and its last component (@base,
+ * pointing into @path). 0, -EINVAL for a path without a '/' ("foo", ".",
+ * "": every caller names a file in a directory, and a bare name would go
+ * wherever the cwd is), -EISDIR for a trailing '/', or -ENAMETOOLONG. */
 int split_path(const char *path, char *dir, size_t len, const char **base);
 
 /* --- journal of changed settings (journal.c) ----------------------------- */
