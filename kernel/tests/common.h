@@ -263,12 +263,17 @@ static void ksft_tap_begin(void)
 	ksft_print_header();
 }
 
+/* In a test's own program exec()ed by the test (t31): no TAP, no checks. */
+#define KSFT_EXECED_ENV "ISOLATOR_KSFT_EXECED"
+
 __attribute__((constructor)) static void ksft_environment(void)
 {
 	static const char *const keys[] = KSFT_BOOT_KEYS;
 	char cmdline[4096] = "", want[128], have[128];
 	FILE *f;
 
+	if (getenv(KSFT_EXECED_ENV))
+		return;
 	ksft_tap_begin();
 	if (geteuid() != 0)
 		ksft_skip_all("needs root");
@@ -1312,35 +1317,44 @@ static pid_t isolated_spinner(struct shared *s, const char *cmd)
 
 /*
  * Fork the isolated task of a test run in phases: in the child, pinned to
- * CPU 3 at SCHED_FIFO 50, it acks 1 and waits for the controller's phase 1
- * (spinning, so CPU 3 is out of idle) and returns 0; the controller gets
- * the pid and waits for the ack.
+ * CPU 3 at @policy (SCHED_FIFO or SCHED_RR at 50, or SCHED_OTHER), it acks
+ * 1 and waits for the controller's phase 1, spinning (counting in
+ * @s->spins, so CPU 3 is out of idle and a stock window can be measured),
+ * and returns 0; the controller gets the pid and waits for the ack.
  */
-static pid_t fork_phased(struct shared *s)
+static pid_t fork_phased_as(struct shared *s, int policy)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		struct sched_param sp = { .sched_priority = policy == SCHED_OTHER ? 0 : 50 };
+
 		pin(ISO_CPU);
-		fifo(50);
+		if (sched_setscheduler(0, policy, &sp))
+			die("sched_setscheduler");
 		atomic_store(&s->ack, 1);
 		while (atomic_load(&s->phase) < 1)
-			;
+			atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
 		return 0;
 	}
 	wait_ack(s, 1);
 	return pid;
 }
 
-/*
- * The phases most tests need, on fork_phased(): at phase 1 the task starts
- * isolation ("start clock,resched,ipi") and acks 2, spins (counting in
- * @s->spins) until phase 2, stops, acks 3 and exits at phase 3. Its first
- * error is in @s->err.
- */
-static pid_t phased_spinner(struct shared *s)
+static pid_t fork_phased(struct shared *s)
 {
-	pid_t pid = fork_phased(s);
+	return fork_phased_as(s, SCHED_FIFO);
+}
+
+/*
+ * The phases most tests need, on fork_phased_as(): at phase 1 the task
+ * starts isolation ("start clock,resched,ipi") and acks 2, spins until
+ * phase 2, stops, acks 3, spins on and exits at phase 3, counting in
+ * @s->spins throughout. Its first error is in @s->err.
+ */
+static pid_t phased_spinner_as(struct shared *s, int policy)
+{
+	pid_t pid = fork_phased_as(s, policy);
 
 	if (pid)
 		return pid;
@@ -1352,8 +1366,13 @@ static pid_t phased_spinner(struct shared *s)
 		atomic_store(&s->err, control("stop"));
 	atomic_store(&s->ack, 3);
 	while (atomic_load(&s->phase) < 3)
-		;
+		atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
 	_exit(0);
+}
+
+static pid_t phased_spinner(struct shared *s)
+{
+	return phased_spinner_as(s, SCHED_FIFO);
 }
 
 /* Did @s->spins advance within @secs? (The spinner runs at all.) */

@@ -8,6 +8,13 @@
  * tick must still be a stopped tick (TS_FLAG_STOPPED) so that after "stop"
  * the tick and the timers pinned to CPU 3 run again, as they do stock.
  *
+ * The watchdog's timer, due on CPU 3 while it is isolated, waits for the
+ * task's "tick sched", which this task never calls, so only the bound
+ * delivers it: a forced delivery with the culprit
+ * "timer:clocksource_watchdog" at each of its visits, after which the
+ * watchdog moves on to the next CPU. Unbounded, it stayed on CPU 3 and the
+ * watchdog watched no more.
+ *
  * When the TSC is found unstable after boot, sched_clock is marked unstable
  * ("sched_clock: Marking unstable" in the kernel log) and
  * TICK_DEP_BIT_CLOCK_UNSTABLE is set for good: a dependency isolation does
@@ -46,7 +53,8 @@ static bool watched_tsc(void)
 int main(void)
 {
 	bool unstable_before, unstable_after;
-	int kept;
+	int kept, watchdog0, watchdog;
+	unsigned long spins0, spins1;
 
 	struct shared *s = shared_new();
 	unsigned long long loc[3], timer[3];
@@ -60,7 +68,11 @@ int main(void)
 	unstable_before = clock_marked_unstable();
 	atomic_store(&s->phase, 1);
 	wait_ack(s, 2);
+	watchdog0 = culprit_lines("timer:clocksource_watchdog");
+	spins0 = atomic_load(&s->spins);
 	window(6, &loc[1], &timer[1]);
+	spins1 = atomic_load(&s->spins);
+	watchdog = culprit_lines("timer:clocksource_watchdog") - watchdog0;
 	atomic_store(&s->phase, 2);
 	result(wait_ack_limit(s, 3, 20) && atomic_load(&s->err) == 0, "t16: start and stop");
 	window(6, &loc[2], &timer[2]);
@@ -69,6 +81,9 @@ int main(void)
 	printf("# CPU 3, 6 s each:   %10s %10s %10s\n", "stock", "isolated", "after stop");
 	printf("# LOC                %10llu %10llu %10llu\n", loc[0], loc[1], loc[2]);
 	printf("# softirq:TIMER      %10llu %10llu %10llu\n", timer[0], timer[1], timer[2]);
+	printf("# isolated: spins %lu, forced timer:clocksource_watchdog deliveries %d\n",
+	       spins1 - spins0, watchdog);
+	result(spins1 > spins0, "t16: the isolated task makes progress");
 	unstable_after = clock_marked_unstable();
 	kept = culprit_lines("tick_dep:clock_unstable");
 	dump_culprits();
@@ -105,6 +120,8 @@ int main(void)
 		       loc[0]);
 		return failures ? 1 : 0;
 	}
+	result(watchdog > 0,
+	       "t16: the watchdog's wheel timer due on isolated CPU 3 runs within the bound (forced, timer:clocksource_watchdog)");
 	result(loc[2] > 0, "t16: the tick runs on CPU 3 again after stop");
 	result(timer[0] == 0 || timer[2] > 0,
 	       "t16: timer-wheel timers on CPU 3 run again after stop, as stock");
