@@ -18,9 +18,10 @@
  *   ck_ring    Concurrency Kit's SPSC ring (libck-dev)
  *   rte_ring   DPDK's SPSC ring (dpdk-dev), without EAL
  *   memcpy     the copy alone: a shared 1 MiB buffer filled and emptied
- *              with memcpy() in pieces of 8, 64, 256 and 1024 bytes, one
- *              flag per 16 KiB chunk; the best piece's bandwidth between
- *              the two cores is the limit of every stream
+ *              with memcpy() in pieces of 8, 64, 256 and 1024 bytes (each
+ *              size a constant, as a ring's message size), one flag per
+ *              16 KiB chunk; the best piece's bandwidth between the two
+ *              cores is the limit of every stream
  *
  * Round trip with 8-byte messages: min, p50, p99, p99.99, max; for floor
  * and shm also IPC_RTT_BATCH round trips timed together, whose mean is not
@@ -379,11 +380,15 @@ static void leg_b(struct ipc_job *j)
 /* 16 KiB chunks in a 1 MiB buffer, as the 1024-byte rings: measured here,
  * 4 KiB chunks gave 8.7 GB/s and 16 to 64 KiB 11.5 to 13 GB/s, so smaller
  * chunks would measure the handshake, not the copy. Each chunk is copied in
- * and out in pieces of j->size bytes, one memcpy() each, and the best piece
- * size is the limit: one 16 KiB memcpy() takes another path in the C library
- * (rep movsb above 2 KiB on x86) that measured half as fast on an AMD EPYC
- * host as 1 KiB pieces, and the rings' 1024-byte streams then beat their
- * own "limit" by 2x; 8-byte pieces measure the calls, not the lines. */
+ * and out in pieces of a constant size, one memcpy() each, and the best
+ * piece size is the limit: one 16 KiB memcpy() takes another path in the C
+ * library (rep movsb above 2 KiB on x86) that measured half as fast on an
+ * AMD EPYC host as 1 KiB pieces, and the rings' 1024-byte streams then beat
+ * their own "limit" by 2x. The piece size is a constant for the same
+ * reason the rings' message size is: on an Intel Xeon host a memcpy() call
+ * per piece (the size read at run time) streamed 10.7 GB/s at best, below
+ * the rings' 13-14 GB/s, and the compiler's own moves for a constant size
+ * 14.6 GB/s (3 December). */
 #define COPY_CHUNK 16384
 #define COPY_CHUNKS 64
 
@@ -396,10 +401,9 @@ struct copy_stream {
 	alignas(64) _Atomic int stop;
 };
 
-static void copy_a(struct ipc_job *j)
+IPC_INLINE void copy_a(struct ipc_job *j, const size_t piece)
 {
 	struct copy_stream *cs = j->ab;
-	const size_t piece = j->size;
 	static _Thread_local alignas(64) unsigned char src[COPY_CHUNK];
 
 	memset(src, 0x5a, sizeof(src));
@@ -420,10 +424,9 @@ static void copy_a(struct ipc_job *j)
 	}
 }
 
-static void copy_b(struct ipc_job *j)
+IPC_INLINE void copy_b(struct ipc_job *j, const size_t piece)
 {
 	struct copy_stream *cs = j->ab;
-	const size_t piece = j->size;
 	static _Thread_local alignas(64) unsigned char dst[COPY_CHUNK];
 
 	for (uint64_t seq = 0;; seq++) {
@@ -446,6 +449,19 @@ static void copy_b(struct ipc_job *j)
 		atomic_store_explicit(&cs->flag[k].freed, seq + 1, memory_order_release);
 	}
 }
+
+/* One copy per piece size with the size a constant, as the rings' streams
+ * are instantiated per message size (IPC_SIZES_): the compiler then copies
+ * a piece with its own moves, not with a call that reads the size. */
+#define COPY_SIZES_(sz) \
+	static void copy_a##sz(struct ipc_job *j) { copy_a(j, sz); } \
+	static void copy_b##sz(struct ipc_job *j) { copy_b(j, sz); }
+COPY_SIZES_(8)
+COPY_SIZES_(64)
+COPY_SIZES_(256)
+COPY_SIZES_(1024)
+static void (*const copy_as[IPC_NSIZES])(struct ipc_job *) = { copy_a8, copy_a64, copy_a256, copy_a1024 };
+static void (*const copy_bs[IPC_NSIZES])(struct ipc_job *) = { copy_b8, copy_b64, copy_b256, copy_b1024 };
 
 /* --- floor: one cache line each way ------------------------------------------ */
 
@@ -1035,7 +1051,7 @@ static int run_memcpy(const struct ipc_params *p, struct ipc_result *res)
 		uint64_t ns;
 
 		memset(cs, 0, sizeof(*cs));
-		err = run_pair(p, &j, p->duration_ns / IPC_NSIZES, copy_a, copy_b);
+		err = run_pair(p, &j, p->duration_ns / IPC_NSIZES, copy_as[s], copy_bs[s]);
 		ns = isolator_cycles_to_ns(j.t_last - j.t_first);
 		if (!err && ns) {
 			res->bytes[s] += (double)j.received * COPY_CHUNK;
