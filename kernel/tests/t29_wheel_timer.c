@@ -8,8 +8,11 @@
  * CPU 3 in one jiffy and "delayed_work_on 3" queues a delayed work item
  * there; each write returns once the timer (or the work) ran, -ETIMEDOUT
  * after 10 s if it did not. Without the bound's look at the wheel
- * (timers_isolator_expired(), timers_isolator_kick()) they waited for
- * good.
+ * (timers_isolator_expired(), timers_isolator_kick()) the timer waited
+ * for good. The delayed work's timer runs on a housekeeping CPU under
+ * nohz_full (HK_TYPE_TIMER), and the item then waits for CPU 3's kworker,
+ * a held fair task: that line tests the kworker's bound, not the wheel's
+ * (it passed on the kernel without the wheel's fix too).
  *
  * Stock first: the same SCHED_FIFO spinner on CPU 3, not isolated (the
  * timer softirq and the kworker, fair tasks under PREEMPT_RT, get the
