@@ -14,7 +14,7 @@
  * and the dependency is never set. After boot the clocksource watchdog
  * does it on a real machine, but a guest under TCG cannot move its TSC
  * (writes to IA32_TSC have no effect) for the watchdog to find: t27 writes
- * "clock_unstable" to /proc/isolator/ktest (0018), which calls
+ * "clock_unstable" to /proc/isolator/ktest (0017), which calls
  * clear_sched_clock_stable(), the watchdog's own path from there on. The
  * clock stays unstable for the rest of the boot, so t27 has t16's boot
  * (sorted after t16 there). arm64 has no HAVE_UNSTABLE_SCHED_CLOCK: its
