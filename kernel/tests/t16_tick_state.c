@@ -55,6 +55,8 @@ int main(void)
 	bool unstable_before, unstable_after;
 	int kept, watchdog0, watchdog;
 	unsigned long spins0, spins1;
+	unsigned long long forced;
+	struct stats st0, st1;
 
 	struct shared *s = shared_new();
 	unsigned long long loc[3], timer[3];
@@ -70,7 +72,12 @@ int main(void)
 	wait_ack(s, 2);
 	watchdog0 = culprit_lines("timer:clocksource_watchdog");
 	spins0 = atomic_load(&s->spins);
+	if (read_stats(ISO_CPU, &st0))
+		die("read_stats");
 	window(6, &loc[1], &timer[1]);
+	if (read_stats(ISO_CPU, &st1))
+		die("read_stats");
+	forced = stat_get(&st1, "forced") - stat_get(&st0, "forced");
 	spins1 = atomic_load(&s->spins);
 	watchdog = culprit_lines("timer:clocksource_watchdog") - watchdog0;
 	atomic_store(&s->phase, 2);
@@ -81,8 +88,8 @@ int main(void)
 	printf("# CPU 3, 6 s each:   %10s %10s %10s\n", "stock", "isolated", "after stop");
 	printf("# LOC                %10llu %10llu %10llu\n", loc[0], loc[1], loc[2]);
 	printf("# softirq:TIMER      %10llu %10llu %10llu\n", timer[0], timer[1], timer[2]);
-	printf("# isolated: spins %lu, forced timer:clocksource_watchdog deliveries %d\n",
-	       spins1 - spins0, watchdog);
+	printf("# isolated: spins %lu, forced deliveries %llu (timer:clocksource_watchdog %d)\n",
+	       spins1 - spins0, forced, watchdog);
 	result(spins1 > spins0, "t16: the isolated task makes progress");
 	unstable_after = clock_marked_unstable();
 	kept = culprit_lines("tick_dep:clock_unstable");
@@ -102,8 +109,15 @@ int main(void)
 		 * the one tick already armed when start ran. An expired
 		 * timer-wheel timer (the watchdog's, rotated onto CPU 3) must
 		 * not program it again and again (0002): 2322 LOC in 6 s once.
+		 * Each forced delivery of that timer wakes ksoftirqd/3 and runs
+		 * the fair server for it, which may leave a deadline-server
+		 * hrtimer that fires on CPU 3 afterwards (likely its inactive
+		 * timer; not traced): at most one local timer interrupt per
+		 * forced delivery is allowed (CI36 saw 2 LOC with 3
+		 * deliveries, an earlier run 1; the storm was thousands).
 		 */
-		result(loc[1] <= 1, "t16: isolated, no dependency: CPU 3's tick stays stopped although a wheel timer expires there");
+		result(loc[1] <= 1 + forced,
+		       "t16: isolated, no dependency: CPU 3's tick stays stopped although a wheel timer expires there (at most one timer interrupt per forced delivery)");
 	} else {
 		printf("# the TSC was found unstable during the windows: the kept tick is not asserted\n");
 	}
