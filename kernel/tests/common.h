@@ -362,6 +362,15 @@ static void fifo(int prio)
 		die("sched_setscheduler");
 }
 
+/* @policy for this task: SCHED_FIFO or SCHED_RR at 50, or SCHED_OTHER. */
+static void set_policy(int policy)
+{
+	struct sched_param sp = { .sched_priority = policy == SCHED_OTHER ? 0 : 50 };
+
+	if (sched_setscheduler(0, policy, &sp))
+		die("sched_setscheduler");
+}
+
 /* Back to SCHED_OTHER (a child of a SCHED_FIFO controller). */
 static void fair(void)
 {
@@ -1327,11 +1336,8 @@ static pid_t fork_phased_as(struct shared *s, int policy)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		struct sched_param sp = { .sched_priority = policy == SCHED_OTHER ? 0 : 50 };
-
 		pin(ISO_CPU);
-		if (sched_setscheduler(0, policy, &sp))
-			die("sched_setscheduler");
+		set_policy(policy);
 		atomic_store(&s->ack, 1);
 		while (atomic_load(&s->phase) < 1)
 			atomic_fetch_add_explicit(&s->spins, 1, memory_order_relaxed);
@@ -1401,6 +1407,16 @@ static unsigned long long isolated_pid(void)
 	struct stats st;
 
 	return read_stats(ISO_CPU, &st) ? ~0ULL : stat_get(&st, "isolated");
+}
+
+/* Column @col of CPU 3's /proc/isolator/stats now (a counter: take deltas). */
+static unsigned long long iso_stat(const char *col)
+{
+	struct stats st;
+
+	if (read_stats(ISO_CPU, &st))
+		die("read_stats");
+	return stat_get(&st, col);
 }
 
 /* ---- an isolated spinner thread of this process (t24, t25) ---- */

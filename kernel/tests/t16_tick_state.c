@@ -56,7 +56,6 @@ int main(void)
 	int kept, watchdog0, watchdog;
 	unsigned long spins0, spins1;
 	unsigned long long forced;
-	struct stats st0, st1;
 
 	struct shared *s = shared_new();
 	unsigned long long loc[3], timer[3];
@@ -72,12 +71,9 @@ int main(void)
 	wait_ack(s, 2);
 	watchdog0 = culprit_lines("timer:clocksource_watchdog");
 	spins0 = atomic_load(&s->spins);
-	if (read_stats(ISO_CPU, &st0))
-		die("read_stats");
+	forced = iso_stat("forced");
 	window(6, &loc[1], &timer[1]);
-	if (read_stats(ISO_CPU, &st1))
-		die("read_stats");
-	forced = stat_get(&st1, "forced") - stat_get(&st0, "forced");
+	forced = iso_stat("forced") - forced;
 	spins1 = atomic_load(&s->spins);
 	watchdog = culprit_lines("timer:clocksource_watchdog") - watchdog0;
 	atomic_store(&s->phase, 2);

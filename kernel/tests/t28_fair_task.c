@@ -31,24 +31,21 @@ static int fair_culprit_lines(void)
 static void window(struct shared *s, int secs, struct window *w)
 {
 	struct kinds a, b, d;
-	struct stats s0, s1;
+	unsigned long long forced0;
 	unsigned long spins0;
 	int lines0;
 
 	lines0 = fair_culprit_lines();
-	if (read_stats(ISO_CPU, &s0))
-		die("read_stats");
+	forced0 = iso_stat("forced");
 	spins0 = atomic_load(&s->spins);
 	snapshot(&a);
 	sleep(secs);
 	snapshot(&b);
 	w->spins = atomic_load(&s->spins) - spins0;
-	if (read_stats(ISO_CPU, &s1))
-		die("read_stats");
+	w->forced = iso_stat("forced") - forced0;
 	w->fair_lines = fair_culprit_lines() - lines0;
 	delta(&a, &b, &d);
 	w->loc = kinds_get(&d, KIND_TICK);
-	w->forced = stat_get(&s1, "forced") - stat_get(&s0, "forced");
 }
 
 int main(void)

@@ -22,18 +22,9 @@
  */
 #include "common.h"
 
-static int ktest_cmd(void *arg)
+static int ktest_cmd(void *cmd)
 {
-	const char *cmd = arg;
-	int fd = open("/proc/isolator/ktest", O_WRONLY);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
-		r = -errno;
-	close(fd);
-	return r;
+	return write_str("/proc/isolator/ktest", cmd);
 }
 
 static int run(const char *cmd, pid_t spinner)
@@ -42,13 +33,6 @@ static int run(const char *cmd, pid_t spinner)
 
 	printf("# %s: %s\n", cmd, r ? strerror(-r) : "ran");
 	return r;
-}
-
-static unsigned long long forced(void)
-{
-	struct stats st;
-
-	return read_stats(ISO_CPU, &st) ? 0 : stat_get(&st, "forced");
 }
 
 int main(void)
@@ -71,7 +55,7 @@ int main(void)
 	result(run("delayed_work_on 3", pid) == 0, "t29: stock: a delayed work item on CPU 3 runs");
 	atomic_store(&s->phase, 1);
 	result(wait_ack_limit(s, 2, 20) && atomic_load(&s->err) == 0, "t29: isolate CPU 3");
-	f0 = forced();
+	f0 = iso_stat("forced");
 	timer0 = culprit_lines("timer:ktest_wheel_timer_fn");
 	work0 = culprit_lines("work:ktest_wheel_work_fn");
 	spins0 = atomic_load(&s->spins);
@@ -80,7 +64,7 @@ int main(void)
 	result(run("delayed_work_on 3", pid) == 0,
 	       "t29: isolated: a delayed work item on CPU 3 runs within the bound");
 	spins1 = atomic_load(&s->spins);
-	f1 = forced();
+	f1 = iso_stat("forced");
 	timer = culprit_lines("timer:ktest_wheel_timer_fn") - timer0;
 	work = culprit_lines("work:ktest_wheel_work_fn") - work0;
 	atomic_store(&s->phase, 2);

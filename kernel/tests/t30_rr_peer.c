@@ -20,7 +20,6 @@ int main(void)
 	atomic_ulong *peer_spins = (void *)(s + 1);
 	unsigned long p0, p1, p2, p3, i0, i1, i2, i3;
 	unsigned long long f0, f1;
-	struct stats st;
 	int lines0, lines;
 	pid_t pid, peer;
 
@@ -28,13 +27,10 @@ int main(void)
 	pid = phased_spinner_as(s, SCHED_RR);
 	peer = fork();
 	if (peer == 0) {
-		struct sched_param sp = { .sched_priority = 50 };
-
 		pin(ISO_CPU);
 		if (prctl(PR_SET_NAME, "t30_peer"))
 			die("PR_SET_NAME");
-		if (sched_setscheduler(0, SCHED_RR, &sp))
-			die("sched_setscheduler(SCHED_RR)");
+		set_policy(SCHED_RR);
 		for (;;)
 			atomic_fetch_add_explicit(peer_spins, 1, memory_order_relaxed);
 	}
@@ -48,14 +44,14 @@ int main(void)
 	/* the ack needs the isolating task to run: a time slice at worst */
 	result(wait_ack_limit(s, 2, 20) && atomic_load(&s->err) == 0,
 	       "t30: a SCHED_RR task isolates CPU 3 beside a SCHED_RR peer");
-	f0 = read_stats(ISO_CPU, &st) ? 0 : stat_get(&st, "forced");
+	f0 = iso_stat("forced");
 	lines0 = culprit_lines("task:t30_peer");
 	p2 = atomic_load(peer_spins);
 	i2 = atomic_load(&s->spins);
 	sleep(4);
 	p3 = atomic_load(peer_spins);
 	i3 = atomic_load(&s->spins);
-	f1 = read_stats(ISO_CPU, &st) ? 0 : stat_get(&st, "forced");
+	f1 = iso_stat("forced");
 	lines = culprit_lines("task:t30_peer") - lines0;
 	kill_limit(peer, 20);
 	atomic_store(&s->phase, 2);
