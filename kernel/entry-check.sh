@@ -63,7 +63,7 @@ for v in "$obj/vmlinux" build/kernel-arm64/obj/vmlinux; do
 	else
 		echo "ok - noinstr static keys: no writable key in the isolator's noinstr code ($(grep -c ' in [^ ]*isolator' build/kernel-entry/keys.txt || true) ro_after_init; $(tail -n 1 build/kernel-entry/keys.txt), ${v#build/})"
 	fi
-	# The functions an entry from user mode runs up to the hook (0004:
+	# The functions an entry from user mode runs up to the hook (0006:
 	# ct_kernel_enter(), ct_nmi_enter()), x86 and arm64: a key read there
 	# that can flip after boot is patched text that an isolated CPU runs
 	# before its deferred sync_core. By function, not by offset: a writable

@@ -2,7 +2,7 @@
 # The in-guest suite as kselftests: one generated commit on top of the series,
 # "selftests/isolator: the in-guest suite", which places kernel/tests' test
 # programs (t<N>_*.c and common.h; not the lib_t*.c, which link libisolator)
-# in tools/testing/selftests/isolator/ beside 0014's isolator_test.c, with
+# in tools/testing/selftests/isolator/ beside 0016's isolator_test.c, with
 # kernel/tests/selftests.mk as its Makefile (every t<N>_*.c there is a
 # TEST_GEN_PROGS entry) and a settings file whose timeout is the longest
 # vm-timeout. kernel/tests stays the one copy that engineers edit; the commit
@@ -37,7 +37,7 @@ flock 9
 	exit 1
 }
 git -C "$src" cat-file -e "isolator:$dir/Makefile" 2>/dev/null || {
-	echo "isolator: kernel/selftests.sh: the series has no $dir (patch 0014)" >&2
+	echo "isolator: kernel/selftests.sh: the series has no $dir (patch 0016)" >&2
 	exit 1
 }
 

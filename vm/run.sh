@@ -195,7 +195,7 @@ done
 # and only when the whole report is that one. A report ends at x86's
 # </TASK>, or at the first line after the call trace that is not a frame.
 # One WARN is expected: t22 calls isolator_kmalloc() and isolator_kfree()
-# from CPU 0 on purpose; both refuse, the first with a WARN_ONCE (0010). A
+# from CPU 0 on purpose; both refuse, the first with a WARN_ONCE (0012). A
 # report from "cut here" to "end trace" is cut out only when its first line
 # is that refusal's message and its second the WARNING line of
 # isolator_kmalloc/kfree in kernel/isolator_k.c (after ../src/ or

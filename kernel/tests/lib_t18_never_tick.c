@@ -26,7 +26,7 @@
  * page tables for a long while. RCU asks the CPU for a quiescent state
  * with a reschedule; held without its IPI while the CPU is in the kernel,
  * need_resched() is true there but nothing preempts, and zap_pte_range()
- * yields on it without progress for good (before 0001/0003
+ * yields on it without progress for good (before 0001/0005
  * held it only for a CPU in user mode). The exec() that started
  * this program is such a stretch too, but a short one.
  */

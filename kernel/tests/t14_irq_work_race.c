@@ -27,7 +27,7 @@
  * was sent; CONFIG_RSEQ would not have changed that. The calls now sent
  * are counted on CPU 3's call-IPI line of /proc/interrupts.)
  *
- * The window: with CONFIG_ISOLATOR_DEBUG_RACE (patch 0009), the test
+ * The window: with CONFIG_ISOLATOR_DEBUG_RACE (patch 0011), the test
  * writes /proc/isolator/debug_race so that the kick's sender waits between
  * its filter and its llist_add() until CPU 3's isolation has ended, then
  * 1 ms more: its llist_add() lands after stop's drains, into an empty

@@ -104,7 +104,7 @@ int main(void)
 		 * No dependency keeps it: the isolated tick is silent, at most
 		 * the one tick already armed when start ran. An expired
 		 * timer-wheel timer (the watchdog's, rotated onto CPU 3) must
-		 * not program it again and again (0002): 2322 LOC in 6 s once.
+		 * not program it again and again (0004): 2322 LOC in 6 s once.
 		 * Each forced delivery of that timer wakes ksoftirqd/3 and runs
 		 * the fair server for it, which may leave a deadline-server
 		 * hrtimer that fires on CPU 3 afterwards (likely its inactive

@@ -3,11 +3,11 @@
  * t26: entry safety. The kernel-state work other CPUs defer to an isolated
  * CPU (the sync_core of text patching, a kernel TLB flush) must have run
  * before the first instrumentable function of the CPU's next kernel entry
- * (patches 0001 and 0004: in ct_kernel_enter(), noinstr, right after the
+ * (patches 0001 and 0006: in ct_kernel_enter(), noinstr, right after the
  * CPU is seen in the kernel).
  *
  * A task isolates CPU 3 and makes a getppid() syscall every few thousand
- * spins in user mode. From CPU 0, /proc/isolator/kprobe_test (patch 0016)
+ * spins in user mode. From CPU 0, /proc/isolator/kprobe_test (patch 0018)
  * puts a kprobe on vtime_user_exit(), the first instrumentable function of
  * a nohz_full CPU's entry from user mode, whose handler records, on CPU 3,
  * whether deferred work was still pending. Registering the kprobe is text
@@ -19,7 +19,7 @@
  * ("pending") are reported, not asserted: a sender that sets its bit just
  * after the entry hook read the word finds CPU 3 in the kernel and sends its
  * IPI; the probe tells the two apart by the request count kept in the work
- * word (patch 0016). Skipped without CONFIG_ISOLATOR_KPROBE_TEST.
+ * word (patch 0018). Skipped without CONFIG_ISOLATOR_KPROBE_TEST.
  */
 #include "common.h"
 

@@ -14,7 +14,7 @@
  * and the dependency is never set. After boot the clocksource watchdog
  * does it on a real machine, but a guest under TCG cannot move its TSC
  * (writes to IA32_TSC have no effect) for the watchdog to find: t27 writes
- * "clock_unstable" to /proc/isolator/ktest (0017), which calls
+ * "clock_unstable" to /proc/isolator/ktest (0019), which calls
  * clear_sched_clock_stable(), the watchdog's own path from there on. The
  * clock stays unstable for the rest of the boot, so t27 has t16's boot
  * (sorted after t16 there). arm64 has no HAVE_UNSTABLE_SCHED_CLOCK: its
@@ -25,7 +25,7 @@
  * watchdog's timer visits CPU 3 every 2 s here (a boot without
  * tsc=reliable), and a tick that raised the timer softirq for it woke
  * ksoftirqd/3 (PREEMPT_RT), a fair task held until the bound forced it in:
- * a "task:ksoftirqd/3" culprit line each visit (0002's test in
+ * a "task:ksoftirqd/3" culprit line each visit (0004's test in
  * run_local_timers()). The bound's delivery of the timer
  * ("timer:clocksource_watchdog") wakes ksoftirqd/3 and runs it at once,
  * so no such line either.

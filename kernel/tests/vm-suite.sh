@@ -4,11 +4,11 @@
 # $arch with the project's warnings as errors.
 # The t*.c are built as the kselftests they also are: kernel/selftests.sh
 # puts them into tools/testing/selftests/isolator of the series (branch
-# kselftest of build/kernel/src, one generated commit beside 0014's
+# kselftest of build/kernel/src, one generated commit beside 0016's
 # isolator_test.c), and `make -C tools/testing/selftests TARGETS=isolator
 # install` builds and installs them, static, into the guest's /kselftest:
 # the guest runs exactly what the kselftest makefiles build. Each is one
-# guest test of its own, as before; 0014's isolator_test is the test
+# guest test of its own, as before; 0016's isolator_test is the test
 # "kselftest_isolator" (its numbered TAP lines are counted in this suite's).
 # The test "kselftest_runner" runs kselftest's own run_kselftest.sh (under
 # busybox sh: the guest has no shell) in the default boot, on isolator_test
