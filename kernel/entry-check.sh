@@ -51,7 +51,7 @@ for v in "$obj/vmlinux" build/kernel-arm64/obj/vmlinux; do
 	[ -f "$v" ] || continue
 	echo "# static keys read in .noinstr.text of ${v#build/}:"
 	build/kernel-entry/noinstr-keys "$v" >build/kernel-entry/keys.txt || { st=1; continue; }
-	sort build/kernel-entry/keys.txt | uniq -c | sed 's/^ */#   /'
+	grep '^key ' build/kernel-entry/keys.txt | sort | uniq -c | sed 's/^ */#   /'
 	# A key in .data..ro_after_init is never flipped after boot, so its
 	# code is never patched under an isolated CPU: only a writable one in
 	# the isolator's noinstr code fails (isolator_kstart() reads
@@ -63,23 +63,50 @@ for v in "$obj/vmlinux" build/kernel-arm64/obj/vmlinux; do
 	else
 		echo "ok - noinstr static keys: no writable key in the isolator's noinstr code ($(grep -c ' in [^ ]*isolator' build/kernel-entry/keys.txt || true) ro_after_init; $(tail -n 1 build/kernel-entry/keys.txt), ${v#build/})"
 	fi
-	# The functions an entry from user mode runs up to the hook (0006:
-	# ct_kernel_enter(), ct_nmi_enter()), x86 and arm64: a key read there
-	# that can flip after boot is patched text that an isolated CPU runs
-	# before its deferred sync_core. By function, not by offset: a writable
-	# key anywhere in one of them fails, but for __ct_user_exit()'s user_exit
-	# tracepoint, read after ct_kernel_enter() has returned (the one
-	# exception, named). A function the path gains is not seen until it is
-	# added here.
-	path='do_syscall_64|syscall_enter_from_user_mode(_prepare)?|irqentry_enter(_from_user_mode)?|(__)?enter_from_user_mode|ct_kernel_enter(_state)?|ct_nmi_enter|(__)?ct_user_exit|el0t_64_(sync|irq|fiq|error)_handler|el0_[a-z0-9_]*(\.[a-z0-9.]*)?|__el0_[a-z_]*_common'
-	after_hook='^key __tracepoint_user_exit\+0x8 writable in __ct_user_exit$'
-	if grep -E "^key .* writable in ($path)\$" build/kernel-entry/keys.txt |
-		grep -Ev "$after_hook" >build/kernel-entry/keys-path.txt; then
+	# The entry path, derived from the binary (noinstr-keys.c, before()),
+	# x86 and arm64: the noinstr functions that the entry code
+	# (.entry.text, where a CPU comes in from user mode) calls, and those
+	# they call, from which direct calls or tail calls reach the hook's
+	# __isolator_kernel_entry (0006: ct_kernel_enter(), ct_nmi_enter()). By
+	# offset and control flow, not by function: what can still run before
+	# a call on the way to the hook, and all that the path calls from
+	# there, is before it; a key read there that can flip after boot is
+	# patched text that an isolated CPU runs before its deferred
+	# sync_core, and fails. What runs after the hook passes, with no
+	# exception named (__ct_user_exit()'s user_exit tracepoint, after
+	# ct_kernel_enter() has returned).
+	# The entry code's functions serve entries from kernel mode too; they
+	# are counted all the same (nothing to tell apart: on the series their
+	# keys before the hook are all ro_after_init).
+	# The other functions that reach the hook are listed, not counted: the
+	# idle exit (ct_idle_exit() calls ct_kernel_enter() with user false,
+	# which skips the hook, and nothing is ever deferred to an idle CPU,
+	# isolator_cpu_in_user(); counted, the idle loop's keys before
+	# ct_idle_exit(), read while the CPU is in the kernel and synced, would
+	# fail: x86 cpu_buf_idle_clear, arch_needs_tick_broadcast and cpuidle's
+	# local_clock_noinstr() sched-clock keys), the isolator
+	# kthread's polling section (isolator_ktick(), isolator_kstop() and
+	# ct_isolator_exit(): the isolator's functions, wholly under the check
+	# above) and what nothing calls in this build (x86_64's
+	# syscall_enter_from_user_mode_prepare(), inlined in do_syscall_64()).
+	words() { sed -n "s/^$1 \([0-9]*\)/\1/p" build/kernel-entry/keys.txt; }
+	echo "# entry path to the hook (from the entry code; calls and tail calls to __isolator_kernel_entry): $(words path)"
+	echo "# called before the hook, wholly: $(words before)"
+	echo "# reach the hook not from the entry code, not counted: $(words unentered)"
+	[ "$(words indirect)" = 0 ] ||
+		echo "# indirect calls or jumps before the hook, not followed: $(words indirect)"
+	[ "$(words leaves)" = 0 ] ||
+		echo "# calls before the hook out of .noinstr.text, not followed (x86: objtool above): $(words leaves)"
+	if [ "$(words path | cut -d' ' -f1)" = 0 ]; then
+		echo "not ok - noinstr static keys: no entry path to __isolator_kernel_entry found (${v#build/})"
+		st=1
+	elif grep -E '^key .* writable in .* before-hook$' build/kernel-entry/keys.txt \
+		>build/kernel-entry/keys-path.txt; then
 		echo "not ok - noinstr static keys: a writable static key on the entry path before the hook (${v#build/}):"
 		sed 's/^/#   /' build/kernel-entry/keys-path.txt
 		st=1
 	else
-		echo "ok - noinstr static keys: the entry path up to the hook reads no key that can flip after boot ($(grep -Ec " in ($path)\$" build/kernel-entry/keys.txt || true) sites, ${v#build/})"
+		echo "ok - noinstr static keys: the entry path up to the hook reads no key that can flip after boot ($(grep -c ' before-hook$' build/kernel-entry/keys.txt || true) sites before it in $(words path | cut -d' ' -f1) + $(words before | cut -d' ' -f1) functions, ${v#build/})"
 	fi
 done
 ISOLATOR_VM_TESTS=t26_kprobe_entry vm/run.sh --arch x86_64 --kernel "$img" kernel || st=1
