@@ -12,7 +12,7 @@
  * relative jump entries between __start___jump_table and
  * __stop___jump_table: s32 code, s32 target, s64 key, each relative to its
  * own address; the key's two low bits are flags), and the disassembly of
- * its .noinstr.text by objdump (x86_64: objdump; arm64:
+ * its .noinstr.text and .entry.text by objdump (x86_64: objdump; arm64:
  * aarch64-linux-gnu-objdump, from scripts/deps.sh arm64; $OBJDUMP if set).
  * Prints one line per jump entry in [__noinstr_text_start,
  * __noinstr_text_end):
@@ -357,7 +357,11 @@ static int to_path(const struct insn *in)
  * The entry path and what runs before the hook on it:
  * 1. path: the functions from which a chain of direct calls and tail
  *    calls reaches __isolator_kernel_entry (reverse reachability, to a
- *    fixed point).
+ *    fixed point); of those, the ones the entry code calls (an entry from
+ *    user mode starts there) and the path functions they call are
+ *    "entered", the path proper. The others (the idle exit, the isolator
+ *    kthread's polling section) are listed apart, as "unentered"; 2. and
+ *    3. start from the entered ones only.
  * 2. before, in a path function: an instruction from which control can
  *    still reach a call to the hook or to a path function (by its jumps,
  *    the jump entries' patched jumps, and falling through; backwards, to a
@@ -606,7 +610,8 @@ int main(int argc, char **argv)
 			writable += !ro;
 			printf("key %s %s in %s%s\n", sym_at(k, STT_OBJECT, kn, sizeof(kn)),
 			       ro ? "ro_after_init" : "writable", sym_at(c, STT_FUNC, fn, sizeof(fn)),
-			       /* a site objdump did not decode is counted before */
+			       /* a site objdump did not decode (out of step with
+				* the jump table) is counted before: not passed */
 			       i < 0 || insns[i].before ||
 			       (insns[i].fn >= 0 && funcs[insns[i].fn].whole) ? " before-hook" : "");
 		}
